@@ -1,0 +1,35 @@
+import type { MetricDef } from '../../exposition/metric-def.ts';
+import type { ExpositionWriter } from '../../exposition/writer.ts';
+import type { Parsed } from '../../parsers/parse-report.ts';
+import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
+import type { VppCommand } from '../../sources/vpp-commands.ts';
+
+/**
+ * One VPP command, end to end: how often it runs, its pure parser, where its records go in the
+ * snapshot, the metric families it owns and how they are rendered.
+ */
+export interface VppCollector<T = unknown> {
+  command: VppCommand;
+  /**
+   * `counters` commands are mp-safe in VPP and run every cycle; `state` commands make VPP stop its
+   * worker threads at a barrier, so they run on the slower state interval.
+   */
+  cadence: 'counters' | 'state';
+  parse(text: string): Parsed<T>;
+  /** True when a parse result holds nothing usable although the output was not empty. */
+  isEmpty(value: T): boolean;
+  assign(snapshot: VppSnapshot, value: T): void;
+  metrics: readonly MetricDef[];
+  render(w: ExpositionWriter, snapshot: VppSnapshot): void;
+}
+
+export function defineVppCollector<T>(collector: VppCollector<T>): VppCollector<unknown> {
+  return collector as unknown as VppCollector<unknown>;
+}
+
+/** Labels every VPP series carries. */
+export const VPP_BASE_LABELS = ['node', 'forwarder'] as const;
+
+export function vppLabels(...extra: string[]): readonly string[] {
+  return [...VPP_BASE_LABELS, ...extra];
+}

@@ -1,0 +1,32 @@
+import { defineMetric } from '../../exposition/metric-def.ts';
+import { parseShowVxlanTunnel, type VppVxlanTunnel } from '../../parsers/vpp/show-vxlan-tunnel.ts';
+import { defineVppCollector, vppLabels } from './collector.ts';
+
+const tunnelInfo = defineMetric({
+  name: 'vpp_vxlan_tunnel_info',
+  type: 'gauge',
+  help: 'VxLAN tunnel of VPP: its interface, instance, outer source/destination IP and UDP ports, VNI.',
+  labels: vppLabels('interface', 'instance', 'src', 'dst', 'src_port', 'dst_port', 'vni'),
+  source: 'show vxlan tunnel raw',
+});
+
+export const vppVxlanCollector = defineVppCollector<VppVxlanTunnel[]>({
+  command: 'show vxlan tunnel raw',
+  cadence: 'state',
+  parse: parseShowVxlanTunnel,
+  isEmpty: () => false,
+  assign: (snapshot, value) => {
+    snapshot.rawTunnels = value;
+  },
+  metrics: [tunnelInfo],
+  render(w, snapshot) {
+    const { node, forwarder } = snapshot;
+    for (const t of snapshot.tunnels ?? []) {
+      w.sample(
+        tunnelInfo,
+        [node, forwarder, t.interfaceName, t.instance, t.src, t.dst, t.srcPort ?? '', t.dstPort ?? '', t.vni],
+        1,
+      );
+    }
+  },
+});

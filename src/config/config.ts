@@ -1,0 +1,252 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { isCronInterval } from '../cycle/scheduler.ts';
+import { PACKAGE_ROOT } from '../util/package-info.ts';
+import { parseDuration } from './duration.ts';
+import { DEFAULT_PORT, DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
+
+export type SourceConfig =
+  | { kind: 'replay'; dir: string; demo?: (typeof DEMO_NAMES)[number] }
+  | { kind: 'vpp-cli-socket'; socketPath: string };
+
+export interface Config {
+  listenHost: string;
+  listenPort: number;
+  telemetryPath: string;
+  source: SourceConfig;
+  node: string;
+  forwarder: string;
+  intervalSeconds: number;
+  stateIntervalMs: number;
+  commandTimeoutMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'auto' | 'json' | 'pretty';
+}
+
+export type CliRequest = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' };
+
+/** Every problem found, each naming the setting; the exporter refuses to start with any. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEMO_ROOT = join(PACKAGE_ROOT, 'demo');
+
+/** Optional `replay.json` in a recording: the node and forwarder it was recorded on. */
+interface ReplayMeta {
+  node?: string;
+  forwarder?: string;
+}
+
+/** Parse flags (`--name=value` or `--name value`) and `MPE_*` environment variables; flags win. */
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): CliRequest {
+  const problems: string[] = [];
+  const flags = new Map<string, string>();
+  const byFlag = new Map(SETTINGS.map((s) => [s.flag, s]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (arg === '--version') return { kind: 'version' };
+    const m = /^--([a-z][a-z0-9.-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) {
+      problems.push(`unexpected argument ${JSON.stringify(arg)}: settings are given as --name=value`);
+      continue;
+    }
+    const name = m[1] as string;
+    if (!byFlag.has(name)) {
+      problems.push(`unknown flag --${name} (see --help)`);
+      continue;
+    }
+    let value = m[2];
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) {
+        problems.push(`--${name} needs a value`);
+        continue;
+      }
+      value = next;
+      i++;
+    }
+    if (flags.has(name)) problems.push(`--${name} is given twice`);
+    flags.set(name, value);
+  }
+  const raw = (s: SettingDef): { value: string; from: string } | undefined => {
+    const f = flags.get(s.flag);
+    if (f !== undefined) return { value: f, from: `--${s.flag}` };
+    const e = env[s.env];
+    if (e !== undefined && e !== '') return { value: e, from: `${s.env} (environment)` };
+    return undefined;
+  };
+  const get = (flag: string) => raw(byFlag.get(flag) as SettingDef);
+  const config = buildConfig(get, env, problems);
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return { kind: 'run', config };
+}
+
+type Getter = (flag: string) => { value: string; from: string } | undefined;
+
+function buildConfig(get: Getter, env: Readonly<Record<string, string | undefined>>, problems: string[]) {
+  const listen = parseListen(get('web.listen-address'), problems);
+  const telemetryPath = get('web.telemetry-path')?.value ?? '/metrics';
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(telemetryPath) || ['/', '/healthz', '/readyz'].includes(telemetryPath)) {
+    problems.push(
+      `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
+    );
+  }
+  const source = parseSource(get, problems);
+  const intervalMs = durationSetting(get, 'collect.interval', '15s', problems);
+  const stateIntervalMs = durationSetting(get, 'collect.state-interval', '60s', problems);
+  const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', '5s', problems);
+  if (intervalMs !== undefined && !isCronInterval(intervalMs / 1000)) {
+    problems.push(
+      `${from(get, 'collect.interval')}: ${intervalMs / 1000}s cannot be kept by the cron schedule; use whole seconds dividing 60 (1s, 5s, 10s, 15s, 30s) or whole minutes dividing 60`,
+    );
+  }
+  if (intervalMs !== undefined && stateIntervalMs !== undefined && stateIntervalMs < intervalMs) {
+    problems.push(`${from(get, 'collect.state-interval')}: must not be shorter than --collect.interval`);
+  }
+  if (intervalMs !== undefined && commandTimeoutMs !== undefined && commandTimeoutMs >= intervalMs) {
+    problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
+  }
+  const logLevel = enumSetting(
+    get,
+    'log.level',
+    ['debug', 'info', 'warn', 'error'] as const,
+    'info',
+    problems,
+  );
+  const logFormat = enumSetting(get, 'log.format', ['auto', 'json', 'pretty'] as const, 'auto', problems);
+  const meta = source?.kind === 'replay' ? readReplayMeta(source.dir, problems) : {};
+  const node = get('node')?.value ?? (env.NODE_NAME || meta.node || hostname());
+  const forwarder = get('forwarder')?.value ?? meta.forwarder ?? '';
+  if (problems.length > 0 || !listen || !source || intervalMs === undefined) return undefined;
+  const config: Config = {
+    listenHost: listen.host,
+    listenPort: listen.port,
+    telemetryPath,
+    source,
+    node,
+    forwarder,
+    intervalSeconds: intervalMs / 1000,
+    stateIntervalMs: stateIntervalMs as number,
+    commandTimeoutMs: commandTimeoutMs as number,
+    logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat as Config['logFormat'],
+  };
+  return config;
+}
+
+function from(get: Getter, flag: string): string {
+  const r = get(flag);
+  return r ? `${r.from}=${JSON.stringify(r.value)}` : `--${flag}`;
+}
+
+function parseListen(v: { value: string; from: string } | undefined, problems: string[]) {
+  const text = v?.value ?? `:${DEFAULT_PORT}`;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port < 1 || port > 65535) {
+    problems.push(
+      `${v?.from ?? '--web.listen-address'}=${JSON.stringify(text)}: expected HOST:PORT, :PORT or [IPv6]:PORT`,
+    );
+    return undefined;
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function parseSource(get: Getter, problems: string[]): SourceConfig | undefined {
+  const demo = get('demo');
+  const replay = get('replay');
+  const socket = get('vpp-cli-socket');
+  const chosen = [demo, replay, socket].filter((s) => s !== undefined);
+  if (chosen.length > 1) {
+    problems.push(
+      `${chosen.map((c) => c.from).join(' and ')}: choose one source (demo, replay or VPP socket)`,
+    );
+    return undefined;
+  }
+  if (socket) {
+    if (!isAbsolute(socket.value)) {
+      problems.push(`${socket.from}=${JSON.stringify(socket.value)}: the socket path must be absolute`);
+      return undefined;
+    }
+    return { kind: 'vpp-cli-socket', socketPath: socket.value };
+  }
+  if (replay) {
+    const dir = resolve(replay.value);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      problems.push(`${replay.from}=${JSON.stringify(replay.value)}: no such directory`);
+      return undefined;
+    }
+    if (!existsSync(join(dir, 'vpp'))) {
+      problems.push(
+        `${replay.from}=${JSON.stringify(replay.value)}: no vpp/ folder inside (see the README's replay layout)`,
+      );
+      return undefined;
+    }
+    return { kind: 'replay', dir };
+  }
+  const name = demo?.value ?? 'worker-a';
+  if (!(DEMO_NAMES as readonly string[]).includes(name)) {
+    problems.push(`${demo?.from}=${JSON.stringify(name)}: the demos are ${DEMO_NAMES.join(', ')}`);
+    return undefined;
+  }
+  return { kind: 'replay', dir: join(DEMO_ROOT, name), demo: name as (typeof DEMO_NAMES)[number] };
+}
+
+function readReplayMeta(dir: string, problems: string[]): ReplayMeta {
+  const file = join(dir, 'replay.json');
+  if (!existsSync(file)) return {};
+  try {
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof meta !== 'object' || meta === null) throw new Error('not an object');
+    const { node, forwarder } = meta as Record<string, unknown>;
+    if (
+      (node !== undefined && typeof node !== 'string') ||
+      (forwarder !== undefined && typeof forwarder !== 'string')
+    ) {
+      throw new Error('"node" and "forwarder" must be strings');
+    }
+    return { node, forwarder } as ReplayMeta;
+  } catch (err) {
+    problems.push(`${file}: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+function durationSetting(
+  get: Getter,
+  flag: string,
+  fallback: string,
+  problems: string[],
+): number | undefined {
+  const text = get(flag)?.value ?? fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    problems.push(`${from(get, flag)}: expected a duration such as 15s, 1m or 500ms`);
+    return undefined;
+  }
+  return ms;
+}
+
+function enumSetting<T extends string>(
+  get: Getter,
+  flag: string,
+  choices: readonly T[],
+  fallback: T,
+  problems: string[],
+): T | undefined {
+  const text = get(flag)?.value ?? fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    problems.push(`${from(get, flag)}: must be one of ${choices.join(', ')}`);
+    return undefined;
+  }
+  return text as T;
+}

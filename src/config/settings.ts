@@ -1,0 +1,71 @@
+/** Every setting of the exporter: its flag, its environment variable, its default and what it does. */
+export interface SettingDef {
+  flag: string;
+  env: string;
+  default?: string;
+  value: string;
+  description: string;
+}
+
+function setting(flag: string, value: string, description: string, defaultValue?: string): SettingDef {
+  const def: SettingDef = { flag, env: envName(flag), value, description };
+  if (defaultValue !== undefined) def.default = defaultValue;
+  return def;
+}
+
+/** `--collect.state-interval` → `MPE_COLLECT_STATE_INTERVAL`. */
+export function envName(flag: string): string {
+  return `MPE_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
+}
+
+export const DEFAULT_PORT = 9847;
+export const DEMO_NAMES = ['worker-a', 'worker-b'] as const;
+
+export const SETTINGS: readonly SettingDef[] = [
+  setting(
+    'web.listen-address',
+    'HOST:PORT',
+    'Address to serve /metrics, /healthz, /readyz on.',
+    `:${DEFAULT_PORT}`,
+  ),
+  setting('web.telemetry-path', 'PATH', 'Path of the metrics endpoint.', '/metrics'),
+  setting(
+    'demo',
+    DEMO_NAMES.join('|'),
+    "Serve a built-in recording of the guide's node (the default when no other source is set).",
+  ),
+  setting('replay', 'DIR', 'Serve recorded outputs from DIR (layout in the README) instead of a live VPP.'),
+  setting(
+    'vpp-cli-socket',
+    'PATH',
+    'Read a live VPP through its CLI unix socket (no vppctl needed). Setting it selects this source.',
+    '/var/run/vpp/cli.sock',
+  ),
+  setting('node', 'NAME', 'Node name put in the `node` label (env NODE_NAME also works).', 'the host name'),
+  setting(
+    'forwarder',
+    'NAME',
+    'Forwarder pod name put in the `forwarder` label.',
+    "empty, or the recording's",
+  ),
+  setting(
+    'collect.interval',
+    'DURATION',
+    'How often VPP counters are read; must divide a minute (or an hour).',
+    '15s',
+  ),
+  setting(
+    'collect.state-interval',
+    'DURATION',
+    'How often the state commands that pause VPP workers (show tap, vxlan, errors, version) run.',
+    '60s',
+  ),
+  setting('collect.command-timeout', 'DURATION', 'Deadline of one VPP command.', '5s'),
+  setting('log.level', 'debug|info|warn|error', 'Log level.', 'info'),
+  setting(
+    'log.format',
+    'auto|json|pretty',
+    'Log format; auto is pretty on a terminal, JSON otherwise.',
+    'auto',
+  ),
+];

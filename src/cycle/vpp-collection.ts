@@ -1,0 +1,200 @@
+import type { Logger } from 'pino';
+import type { VppCollector } from '../collectors/vpp/collector.ts';
+import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
+import { detectVppError } from '../parsers/vpp/vpp-error.ts';
+import { resolveVppSnapshot } from '../snapshot/resolve-vpp.ts';
+import type { CommandStatus, VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import type { VppSource } from '../sources/command-source.ts';
+import { SourceError } from '../sources/source-error.ts';
+import type { VppCommand } from '../sources/vpp-commands.ts';
+
+export interface VppCollectionOptions {
+  node: string;
+  forwarder: string;
+  commandTimeoutMs: number;
+  stateIntervalMs: number;
+  logger: Logger;
+  now?: () => number;
+  collectors?: readonly VppCollector[];
+}
+
+interface CachedState {
+  status: CommandStatus;
+  value: unknown;
+}
+
+/** Timer drift between cycles must not push a state read one whole cycle late. */
+const STATE_DUE_TOLERANCE_MS = 1000;
+
+/**
+ * Reads one forwarder's VPP every cycle. Counter commands run every cycle; state commands (which stop
+ * VPP's workers at a barrier) run on the state interval, again at once when the interface set changed,
+ * and on the next cycle after a failure. Between their runs the last good state is carried over.
+ */
+export class VppCollection {
+  private readonly stateCache = new Map<VppCommand, CachedState>();
+  private readonly lastFailure = new Map<VppCommand, string>();
+  private readonly lastUnparsed = new Map<VppCommand, string>();
+  private interfaceSetKey?: string;
+  private readonly now: () => number;
+  private readonly collectors: readonly VppCollector[];
+
+  constructor(
+    private readonly source: VppSource,
+    private readonly options: VppCollectionOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.collectors = options.collectors ?? VPP_COLLECTORS;
+  }
+
+  async collect(deadlineAt: number): Promise<VppSnapshot> {
+    const snapshot: VppSnapshot = {
+      node: this.options.node,
+      forwarder: this.options.forwarder,
+      sourceKind: this.source.kind,
+      commands: [],
+    };
+    for (const c of this.collectors.filter((c) => c.cadence === 'counters')) {
+      const { status, value } = await this.runOne(c, deadlineAt);
+      snapshot.commands.push(status);
+      if (status.state === 'ok') c.assign(snapshot, value);
+    }
+    const interfaceSetChanged = this.noteInterfaceSet(snapshot);
+    for (const c of this.collectors.filter((c) => c.cadence === 'state')) {
+      const cached = this.stateCache.get(c.command);
+      const due =
+        cached?.status.state !== 'ok' ||
+        interfaceSetChanged ||
+        this.now() - cached.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS;
+      if (due) {
+        const result = await this.runOne(c, deadlineAt);
+        this.stateCache.set(c.command, result);
+        snapshot.commands.push(result.status);
+        if (result.status.state === 'ok') c.assign(snapshot, result.value);
+      } else if (cached) {
+        snapshot.commands.push({ ...cached.status, ranThisCycle: false });
+        c.assign(snapshot, cached.value);
+      }
+    }
+    const notes = resolveVppSnapshot(snapshot);
+    if (notes.unresolvedNames > 0) {
+      this.options.logger.warn(
+        { forwarder: this.options.forwarder, names: notes.unresolvedNames },
+        'VPP cut interface names to 32 characters and their full names were not found in `show interface addr`',
+      );
+    }
+    return snapshot;
+  }
+
+  /** True when the set of (name, sw_if_index) differs from the previous successful read. */
+  private noteInterfaceSet(snapshot: VppSnapshot): boolean {
+    if (!snapshot.interfaces) return false;
+    const key = snapshot.interfaces
+      .map((i) => `${i.swIfIndex}:${i.name}`)
+      .sort()
+      .join(',');
+    const changed = this.interfaceSetKey !== undefined && key !== this.interfaceSetKey;
+    this.interfaceSetKey = key;
+    return changed;
+  }
+
+  private async runOne(collector: VppCollector, deadlineAt: number): Promise<CachedState> {
+    const command = collector.command;
+    const started = this.now();
+    const t0 = performance.now();
+    const status = (
+      partial: Omit<CommandStatus, 'command' | 'durationSeconds' | 'readAt' | 'ranThisCycle'>,
+    ) => {
+      const s: CommandStatus = {
+        command,
+        durationSeconds: (performance.now() - t0) / 1000,
+        readAt: started,
+        ranThisCycle: true,
+        ...partial,
+      };
+      this.log(s);
+      return s;
+    };
+    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
+    if (timeoutMs <= 0) {
+      return {
+        status: status({
+          state: 'failed',
+          failure: 'timeout',
+          message: 'the cycle deadline passed before this command ran',
+        }),
+        value: undefined,
+      };
+    }
+    let text: string;
+    try {
+      const out = await this.source.run(command, timeoutMs);
+      if (out.kind === 'not-recorded') return { status: status({ state: 'not-recorded' }), value: undefined };
+      text = out.text;
+    } catch (err) {
+      const e = err instanceof SourceError ? err : new SourceError('io', String(err));
+      return { status: status({ state: 'failed', failure: e.reason, message: e.message }), value: undefined };
+    }
+    const vppError = detectVppError(text);
+    if (vppError) {
+      return {
+        status: status({ state: 'failed', failure: 'command-error', message: vppError }),
+        value: undefined,
+      };
+    }
+    // VPP ends every output line with CRLF: output that stops mid-line was cut on the way.
+    if (text.trim() !== '' && !text.endsWith('\n')) {
+      return {
+        status: status({
+          state: 'failed',
+          failure: 'truncated-output',
+          message: 'output ends in the middle of a line',
+        }),
+        value: undefined,
+      };
+    }
+    const parsed = collector.parse(text);
+    if (text.trim() !== '' && collector.isEmpty(parsed.value) && parsed.report.unparsedLines > 0) {
+      const first = parsed.report.firstUnparsed;
+      return {
+        status: status({
+          state: 'failed',
+          failure: 'parse',
+          message: `no line of the output was understood (first: line ${first?.lineNo}: ${JSON.stringify(first?.text)})`,
+          report: parsed.report,
+        }),
+        value: undefined,
+      };
+    }
+    return { status: status({ state: 'ok', report: parsed.report }), value: parsed.value };
+  }
+
+  /** One log line when a command starts failing, changes how it fails, or recovers: not one per cycle. */
+  private log(s: CommandStatus): void {
+    const ctx = { forwarder: this.options.forwarder, command: s.command, source: this.source.kind };
+    const previous = this.lastFailure.get(s.command);
+    if (s.state === 'failed') {
+      const key = `${s.failure}: ${s.message}`;
+      if (previous !== key) {
+        this.options.logger.warn({ ...ctx, reason: s.failure }, `VPP command failed: ${s.message}`);
+        this.lastFailure.set(s.command, key);
+      }
+      return;
+    }
+    if (previous !== undefined) {
+      this.options.logger.info(ctx, 'VPP command works again');
+      this.lastFailure.delete(s.command);
+    }
+    const report = s.report;
+    const unparsedKey = report?.firstUnparsed
+      ? `${report.unparsedLines}:${report.firstUnparsed.text}`
+      : undefined;
+    if (report && unparsedKey && this.lastUnparsed.get(s.command) !== unparsedKey) {
+      this.lastUnparsed.set(s.command, unparsedKey);
+      this.options.logger.warn(
+        { ...ctx, unparsedLines: report.unparsedLines, first: report.firstUnparsed },
+        'VPP output had lines the parser does not understand; they were skipped',
+      );
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** One rendered exposition: the bytes every scrape until the next cycle is served. */
+export interface RenderedExposition {
+  text: Buffer;
+  gzip: Buffer;
+  renderedAt: number;
+}
+
+/**
+ * Holds the last rendered exposition. Scrapes only read it; cycles replace it whole, so a scrape never
+ * sees half of one cycle and half of another, and never triggers collection.
+ */
+export class ExpositionCache {
+  private current?: RenderedExposition;
+
+  get(): RenderedExposition | undefined {
+    return this.current;
+  }
+
+  async publish(text: string, renderedAt = Date.now()): Promise<RenderedExposition> {
+    const bytes = Buffer.from(text, 'utf8');
+    // zlib runs on the thread pool, so compressing a large exposition does not block scrapes.
+    const compressed = await gzipAsync(bytes, { level: 6 });
+    const rendered = { text: bytes, gzip: compressed, renderedAt };
+    this.current = rendered;
+    return rendered;
+  }
+}

@@ -1,0 +1,145 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
+import { PACKAGE_VERSION } from '../util/package-info.ts';
+import type { MetricDef } from './metric-def.ts';
+
+const P = 'meridio_path_exporter_';
+const COMMAND_LABELS = ['source', 'forwarder', 'command'] as const;
+
+/** The exporter's own families, declared like the collectors' so the README table check sees them. */
+export const SELF_METRICS: readonly MetricDef[] = [
+  def('build_info', 'gauge', 'Build of the exporter: version and the Node.js it runs on.', [
+    'version',
+    'nodejs_version',
+  ]),
+  def(
+    'collect_success',
+    'gauge',
+    'Whether the last read of this command succeeded (1) or failed (0).',
+    COMMAND_LABELS,
+  ),
+  def('collect_duration_seconds', 'gauge', 'How long the last read of this command took.', COMMAND_LABELS),
+  def(
+    'last_success_timestamp_seconds',
+    'gauge',
+    'When this command was last read successfully (Unix time). Alert on its age, not on a single failure.',
+    COMMAND_LABELS,
+  ),
+  def(
+    'collect_failures_total',
+    'counter',
+    'Failed reads of this command, by reason (timeout, connect, closed-early, too-large, io, command-error, parse, truncated-output).',
+    [...COMMAND_LABELS, 'reason'],
+  ),
+  def(
+    'parse_errors_total',
+    'counter',
+    'Output lines of this command the parser could not understand.',
+    COMMAND_LABELS,
+  ),
+  def(
+    'truncated_fields',
+    'gauge',
+    'Fields VPP cut to their column width in the last read of this command (names, counter values), by field.',
+    [...COMMAND_LABELS, 'field'],
+  ),
+  def('cycle_duration_seconds', 'gauge', 'How long the last collection cycle took, rendering included.', []),
+  def('cycles_total', 'counter', 'Collection cycles run since the exporter started.', []),
+];
+
+function def(name: string, type: MetricDef['type'], help: string, labels: readonly string[]): MetricDef {
+  return { name: `${P}${name}`, type, help, labels: ['node', ...labels], source: 'exporter' };
+}
+
+/** prom-client's process metrics that break the naming rules (gauges ending in `_total`). */
+const NONCONFORMING_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * The exporter's own metrics, with prom-client. They change only at the end of a cycle and are
+ * rendered once per cycle with the data, never per scrape.
+ */
+export class SelfMetrics {
+  readonly registry = new Registry();
+  private readonly success: Gauge;
+  private readonly duration: Gauge;
+  private readonly lastSuccess: Gauge;
+  private readonly failures: Counter;
+  private readonly parseErrors: Counter;
+  private readonly truncated: Gauge;
+  private readonly cycleDuration: Gauge;
+  private readonly cycles: Counter;
+  private readonly lastTruncated = new Map<string, Set<string>>();
+
+  constructor(node: string, options: { processMetrics?: boolean } = {}) {
+    this.registry.setDefaultLabels({ node });
+    const registers = [this.registry];
+    const make = <T>(n: string, ctor: new (cfg: never) => T): T => {
+      const d = SELF_METRICS.find((m) => m.name === `${P}${n}`) as MetricDef;
+      return new ctor({ name: d.name, help: d.help, labelNames: d.labels.slice(1), registers } as never);
+    };
+    new Gauge({
+      name: `${P}build_info`,
+      help: (SELF_METRICS[0] as MetricDef).help,
+      labelNames: ['version', 'nodejs_version'],
+      registers,
+    }).set({ version: PACKAGE_VERSION, nodejs_version: process.version }, 1);
+    this.success = make('collect_success', Gauge);
+    this.duration = make('collect_duration_seconds', Gauge);
+    this.lastSuccess = make('last_success_timestamp_seconds', Gauge);
+    this.failures = make('collect_failures_total', Counter);
+    this.parseErrors = make('parse_errors_total', Counter);
+    this.truncated = make('truncated_fields', Gauge);
+    this.cycleDuration = make('cycle_duration_seconds', Gauge);
+    this.cycles = make('cycles_total', Counter);
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of NONCONFORMING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  /** Record how reading one command went; carried-over state commands are left as they were. */
+  observeCommand(source: string, forwarder: string, status: CommandStatus): void {
+    if (!status.ranThisCycle) return;
+    const labels = { source, forwarder, command: status.command };
+    if (status.state === 'not-recorded') {
+      this.success.remove(labels);
+      this.duration.remove(labels);
+      this.lastSuccess.remove(labels);
+      return;
+    }
+    this.duration.set(labels, status.durationSeconds);
+    this.parseErrors.inc(labels, status.report?.unparsedLines ?? 0);
+    this.setTruncated(labels, status);
+    if (status.state === 'ok') {
+      this.success.set(labels, 1);
+      this.lastSuccess.set(labels, status.readAt / 1000);
+    } else {
+      this.success.set(labels, 0);
+      this.failures.inc({ ...labels, reason: status.failure ?? 'io' });
+    }
+  }
+
+  private setTruncated(labels: Record<string, string>, status: CommandStatus): void {
+    const counts = new Map<string, number>();
+    for (const t of status.report?.truncated ?? []) counts.set(t.field, (counts.get(t.field) ?? 0) + 1);
+    const key = `${labels.source}\u0000${labels.forwarder}\u0000${labels.command}`;
+    for (const field of this.lastTruncated.get(key) ?? []) {
+      if (!counts.has(field)) this.truncated.remove({ ...labels, field });
+    }
+    for (const [field, n] of counts) this.truncated.set({ ...labels, field }, n);
+    this.lastTruncated.set(key, new Set(counts.keys()));
+  }
+
+  observeCycle(seconds: number): void {
+    this.cycleDuration.set(seconds);
+    this.cycles.inc();
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

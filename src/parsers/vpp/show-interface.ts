@@ -1,0 +1,216 @@
+import { parseCount } from '../../util/numbers.ts';
+import { type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+
+/** One row of `show interface` with its counters. */
+export interface VppInterface {
+  name: string;
+  swIfIndex: number;
+  /** Admin state as printed: `up`, `down`, `error`, `up/punt`, … */
+  state: string;
+  adminUp: boolean;
+  mtu?: { l3: number; ip4: number; ip6: number; mpls: number };
+  /** Counters VPP printed, keyed by their full VPP name (`rx packets`, `drops`, `rx-unicast packets`). */
+  counters: Map<string, number>;
+  /** True when the name filled its 32-character column, so VPP may have cut it. */
+  nameMayBeTruncated: boolean;
+  /**
+   * True when a line of this interface's block could not be read: its missing counters are unknown,
+   * not zero.
+   */
+  incomplete: boolean;
+}
+
+// Column layout of format_vnet_sw_interface (identical from v20.09 to v26.06).
+const NAME_END = 32;
+const IDX_END = 37;
+const STATE_END = 47;
+const MTU_END = 68;
+const COUNTER_NAME_END = 84;
+const NAME_WIDTH = 32;
+const COUNTER_NAME_WIDTH = 16;
+const COUNTER_VALUE_WIDTH = 16;
+
+/**
+ * VPP cuts counter names to 16 characters; "<name> packets" of the detailed-stats counters no longer
+ * fits. Map each cut name back to the real one.
+ */
+const CUT_COUNTER_NAMES: Record<string, string> = {
+  'rx-unicast packe': 'rx-unicast packets',
+  'rx-multicast pac': 'rx-multicast packets',
+  'rx-multicast byt': 'rx-multicast bytes',
+  'rx-broadcast pac': 'rx-broadcast packets',
+  'rx-broadcast byt': 'rx-broadcast bytes',
+  'tx-unicast packe': 'tx-unicast packets',
+  'tx-multicast pac': 'tx-multicast packets',
+  'tx-multicast byt': 'tx-multicast bytes',
+  'tx-broadcast pac': 'tx-broadcast packets',
+  'tx-broadcast byt': 'tx-broadcast bytes',
+};
+
+const HEADER = /^\s*Name\s+Idx\s+State\b/;
+const MTU = /^(\d+)\/(\d+)\/(\d+)\/(\d+)$/;
+const ROW_TOKENS = /^(\S+)\s+(\d+)\s+(\S+)(?:\s+(\d+\/\d+\/\d+\/\d+))?(?:\s+(.*))?$/;
+const COUNTER_TOKENS = /^(\S(?:.*\S)?)\s+(\d+)$/;
+
+interface CounterText {
+  name: string;
+  value: string;
+}
+
+/** Parse `show interface`. Pure; never throws; reports what it could not read. */
+export function parseShowInterface(text: string): Parsed<VppInterface[]> {
+  const report = new ReportBuilder();
+  const interfaces: VppInterface[] = [];
+  let fixedColumns = false;
+  let sawHeader = false;
+  let current: VppInterface | undefined;
+
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const lineNo = i + 1;
+    if (line.trim() === '') continue;
+    if (!sawHeader && HEADER.test(line)) {
+      sawHeader = true;
+      // The header is centred in fixed columns; where it is intact, so are the rows.
+      fixedColumns = line.indexOf('Idx') === 33;
+      continue;
+    }
+    if (!sawHeader) {
+      // Without the header the columns cannot be trusted: nothing before it is read.
+      report.unparsedLine(lineNo, line);
+      continue;
+    }
+    if (line[0] !== ' ' && line[0] !== '\t') {
+      const row = parseRow(line, fixedColumns);
+      if (!row) {
+        current = undefined;
+        report.unparsedLine(lineNo, line);
+        continue;
+      }
+      current = row.iface;
+      if (current.nameMayBeTruncated) report.truncated('interface_name', lineNo, current.name);
+      interfaces.push(current);
+      if (row.counter) addCounter(current, row.counter, lineNo, report);
+      continue;
+    }
+    const counter = current ? parseCounterLine(line, fixedColumns) : undefined;
+    if (!current || !counter) {
+      if (current) current.incomplete = true;
+      report.unparsedLine(lineNo, line);
+      continue;
+    }
+    addCounter(current, counter, lineNo, report);
+  }
+  return { value: interfaces, report: report.build() };
+}
+
+function parseRow(
+  line: string,
+  fixedColumns: boolean,
+): { iface: VppInterface; counter?: CounterText } | undefined {
+  if (fixedColumns && line.length >= MTU_END - 2) {
+    const fixed = parseRowFixed(line);
+    if (fixed) return fixed;
+  }
+  return parseRowTokens(line);
+}
+
+function parseRowFixed(line: string): { iface: VppInterface; counter?: CounterText } | undefined {
+  const rawName = line.slice(0, NAME_END);
+  const name = rawName.trimEnd();
+  const idx = parseCount(line.slice(NAME_END, IDX_END).trim());
+  const state = line.slice(IDX_END, STATE_END).trim();
+  const mtuText = line.slice(STATE_END, MTU_END).trim();
+  if (name === '' || /\s/.test(name) || idx === undefined || !/^\S+$/.test(state)) return undefined;
+  const mtu = parseMtu(mtuText);
+  if (!mtu) return undefined;
+  const iface = newInterface(name, idx, state, mtu, name.length >= NAME_WIDTH);
+  const rest = line.slice(MTU_END);
+  if (rest.trim() === '') return { iface };
+  const counter = splitCounterFixed(rest, 0) ?? splitCounterTokens(rest);
+  if (!counter) return undefined;
+  return { iface, counter };
+}
+
+function parseRowTokens(line: string): { iface: VppInterface; counter?: CounterText } | undefined {
+  const m = ROW_TOKENS.exec(line.trimEnd());
+  if (!m) return undefined;
+  const [, name = '', idxText = '', state = '', mtuText, rest] = m;
+  const idx = parseCount(idxText);
+  if (idx === undefined) return undefined;
+  const mtu = mtuText ? parseMtu(mtuText) : undefined;
+  const iface = newInterface(name, idx, state, mtu, name.length >= NAME_WIDTH);
+  if (!rest || rest.trim() === '') return { iface };
+  const counter = splitCounterTokens(rest);
+  if (!counter) return undefined;
+  return { iface, counter };
+}
+
+function parseCounterLine(line: string, fixedColumns: boolean): CounterText | undefined {
+  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && line.slice(0, MTU_END).trim() === '') {
+    const fixed = splitCounterFixed(line, MTU_END);
+    if (fixed) return fixed;
+  }
+  return splitCounterTokens(line);
+}
+
+/** The counter columns: name in 16 characters, value right-aligned in the next 16. */
+function splitCounterFixed(line: string, start: number): CounterText | undefined {
+  const name = line.slice(start, start + COUNTER_NAME_WIDTH).trim();
+  const valueField = line.slice(start + COUNTER_NAME_WIDTH, start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
+  const tail = line.slice(start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
+  const value = valueField.trim();
+  if (name === '' || !/^\d+$/.test(value) || tail.trim() !== '') return undefined;
+  return { name, value };
+}
+
+function splitCounterTokens(text: string): CounterText | undefined {
+  const m = COUNTER_TOKENS.exec(text.trim());
+  if (!m) return undefined;
+  return { name: (m[1] as string).replace(/\s+/g, ' '), value: m[2] as string };
+}
+
+function addCounter(iface: VppInterface, counter: CounterText, lineNo: number, report: ReportBuilder): void {
+  const name = CUT_COUNTER_NAMES[counter.name] ?? counter.name;
+  // %16Ld keeps only the leading 16 digits of a larger value: a full-width value may be cut, so it is
+  // reported and left out rather than exported wrong.
+  if (counter.value.length >= COUNTER_VALUE_WIDTH) {
+    iface.incomplete = true;
+    report.truncated('counter_value', lineNo, `${iface.name} ${name} ${counter.value}`);
+    return;
+  }
+  const value = parseCount(counter.value);
+  if (value === undefined) {
+    iface.incomplete = true;
+    report.unparsedLine(lineNo, `${counter.name} ${counter.value}`);
+    return;
+  }
+  iface.counters.set(name, value);
+}
+
+function parseMtu(text: string): VppInterface['mtu'] | undefined {
+  const m = MTU.exec(text);
+  if (!m) return undefined;
+  return { l3: Number(m[1]), ip4: Number(m[2]), ip6: Number(m[3]), mpls: Number(m[4]) };
+}
+
+function newInterface(
+  name: string,
+  swIfIndex: number,
+  state: string,
+  mtu: VppInterface['mtu'] | undefined,
+  nameMayBeTruncated: boolean,
+): VppInterface {
+  const iface: VppInterface = {
+    name,
+    swIfIndex,
+    state,
+    adminUp: state === 'up' || state.startsWith('up/'),
+    counters: new Map(),
+    nameMayBeTruncated,
+    incomplete: false,
+  };
+  if (mtu) iface.mtu = mtu;
+  return iface;
+}

@@ -1,0 +1,48 @@
+import type { ParseReport } from '../parsers/parse-report.ts';
+import type { VppErrorCounter } from '../parsers/vpp/show-errors.ts';
+import type { VppInterface } from '../parsers/vpp/show-interface.ts';
+import type { VppInterfaceAddr } from '../parsers/vpp/show-interface-addr.ts';
+import type { VppTap } from '../parsers/vpp/show-tap.ts';
+import type { VppVersion } from '../parsers/vpp/show-version.ts';
+import type { VppVxlanTunnel } from '../parsers/vpp/show-vxlan-tunnel.ts';
+import type { SourceFailure } from '../sources/source-error.ts';
+import type { VppCommand } from '../sources/vpp-commands.ts';
+
+export type CommandFailure = SourceFailure | 'parse' | 'truncated-output';
+
+/** How reading one command went. */
+export interface CommandStatus {
+  command: VppCommand;
+  state: 'ok' | 'failed' | 'not-recorded';
+  failure?: CommandFailure;
+  message?: string;
+  durationSeconds: number;
+  /** When the data in the snapshot was read (ms since epoch); for state commands it may be an earlier cycle. */
+  readAt: number;
+  /** True when the command ran in this cycle, false when its data was carried over. */
+  ranThisCycle: boolean;
+  report?: ParseReport;
+}
+
+export interface VxlanTunnelWithName extends VppVxlanTunnel {
+  /** The VPP interface of the tunnel, found by sw-if-idx in `show interface`, else `vxlan_tunnel<instance>`. */
+  interfaceName: string;
+}
+
+/**
+ * What VPP said in one cycle. A field is absent when its command failed or was not recorded: absent
+ * data is never replaced by zeros.
+ */
+export interface VppSnapshot {
+  node: string;
+  forwarder: string;
+  sourceKind: string;
+  interfaces?: VppInterface[];
+  addrs?: VppInterfaceAddr[];
+  taps?: VppTap[];
+  tunnels?: VxlanTunnelWithName[];
+  rawTunnels?: VppVxlanTunnel[];
+  errors?: VppErrorCounter[];
+  version?: VppVersion;
+  commands: CommandStatus[];
+}

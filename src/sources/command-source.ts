@@ -1,0 +1,16 @@
+import type { VppCommand } from './vpp-commands.ts';
+
+/** The result of asking a source for a command: its text, or that the source has no record of it. */
+export type CommandOutput = { kind: 'text'; text: string } | { kind: 'not-recorded' };
+
+/**
+ * One way of reading VPP: run one allowlisted command within a deadline and return its text. Failures
+ * reject with a SourceError.
+ */
+export interface VppSource {
+  /** `vpp-cli-socket` or `replay`: shown in logs and the build info. */
+  readonly kind: string;
+  /** Where it reads from (socket path, directory), for log lines. */
+  readonly location: string;
+  run(command: VppCommand, timeoutMs: number): Promise<CommandOutput>;
+}
