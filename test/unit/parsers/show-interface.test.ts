@@ -179,7 +179,7 @@ describe('parseShowInterface', () => {
         state: 'up',
         mtu: '1500/0/0/0',
         counters: [
-          ['rx bytes', 12345678901234567],
+          ['rx bytes', 12345678901234568],
           ['tx bytes', 5],
         ],
       },

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, DEMO_ROOT, parseCli } from '../../../src/config/config.ts';
+import { helpText } from '../../../src/config/help.ts';
+import { SETTINGS } from '../../../src/config/settings.ts';
+
+function config(argv: string[], env: Record<string, string> = {}) {
+  const r = parseCli(argv, env);
+  assert.equal(r.kind, 'run');
+  return r.kind === 'run' ? r.config : assert.fail();
+}
+
+function problems(argv: string[], env: Record<string, string> = {}): string[] {
+  try {
+    parseCli(argv, env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults to the worker-a demo on port 9847 with 15s/60s intervals', () => {
+    const c = config([]);
+    assert.deepEqual(c.source, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a'), demo: 'worker-a' });
+    assert.equal(c.node, 'worker-a');
+    assert.equal(c.forwarder, 'forwarder-vpp-worker-a');
+    assert.equal(c.listenHost, '0.0.0.0');
+    assert.equal(c.listenPort, 9847);
+    assert.equal(c.telemetryPath, '/metrics');
+    assert.equal(c.intervalSeconds, 15);
+    assert.equal(c.stateIntervalMs, 60_000);
+    assert.equal(c.commandTimeoutMs, 5000);
+  });
+
+  it('selects worker-b, a replay directory, or the VPP socket', () => {
+    assert.equal(config(['--demo=worker-b']).forwarder, 'forwarder-vpp-worker-b');
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-replay-'));
+    mkdirSync(join(dir, 'vpp'));
+    assert.deepEqual(config(['--replay', dir]).source, { kind: 'replay', dir });
+    const s = config(['--vpp-cli-socket=/var/run/vpp/cli.sock'], { NODE_NAME: 'kind-worker' });
+    assert.deepEqual(s.source, { kind: 'vpp-cli-socket', socketPath: '/var/run/vpp/cli.sock' });
+    assert.equal(s.node, 'kind-worker');
+  });
+
+  it('reads every setting from its MPE_ environment variable; flags win', () => {
+    const c = config(['--collect.interval=30s'], {
+      MPE_WEB_LISTEN_ADDRESS: '127.0.0.1:9000',
+      MPE_COLLECT_INTERVAL: '5s',
+      MPE_COLLECT_STATE_INTERVAL: '2m',
+      MPE_VPP_CLI_SOCKET: '/run/vpp/cli.sock',
+      MPE_FORWARDER: 'forwarder-vpp-abc',
+    });
+    assert.equal(c.listenHost, '127.0.0.1');
+    assert.equal(c.listenPort, 9000);
+    assert.equal(c.intervalSeconds, 30);
+    assert.equal(c.stateIntervalMs, 120_000);
+    assert.equal(c.forwarder, 'forwarder-vpp-abc');
+  });
+
+  it('accepts [IPv6]:port', () => {
+    assert.equal(config(['--web.listen-address=[::1]:9847']).listenHost, '::1');
+  });
+
+  // One case per bad setting: the message names it.
+  const bad: [string, string[], Record<string, string>, RegExp][] = [
+    ['unknown flag', ['--web.listen-adress=:1'], {}, /unknown flag --web.listen-adress/],
+    ['flag without value', ['--replay'], {}, /--replay needs a value/],
+    ['positional argument', ['worker-a'], {}, /unexpected argument "worker-a"/],
+    [
+      'bad listen address',
+      ['--web.listen-address=9847'],
+      {},
+      /--web.listen-address="9847": expected HOST:PORT/,
+    ],
+    ['port out of range', ['--web.listen-address=:70000'], {}, /expected HOST:PORT/],
+    ['bad telemetry path', ['--web.telemetry-path=metrics'], {}, /--web.telemetry-path="metrics"/],
+    ['telemetry path on a probe', ['--web.telemetry-path=/healthz'], {}, /other than \/, \/healthz/],
+    ['unknown demo', ['--demo=worker-c'], {}, /--demo="worker-c": the demos are worker-a, worker-b/],
+    ['missing replay dir', ['--replay=/nonexistent/x'], {}, /--replay="\/nonexistent\/x": no such directory/],
+    ['relative socket path', ['--vpp-cli-socket=cli.sock'], {}, /must be absolute/],
+    ['two sources', ['--demo=worker-a', '--vpp-cli-socket=/x.sock'], {}, /choose one source/],
+    ['bad duration', ['--collect.interval=fast'], {}, /--collect.interval="fast": expected a duration/],
+    ['interval cron cannot keep', ['--collect.interval=7s'], {}, /7s cannot be kept by the cron schedule/],
+    [
+      'state interval shorter',
+      ['--collect.state-interval=5s'],
+      {},
+      /--collect.state-interval="5s": must not be shorter/,
+    ],
+    [
+      'timeout not shorter than interval',
+      ['--collect.command-timeout=15s'],
+      {},
+      /must be shorter than --collect.interval/,
+    ],
+    [
+      'bad log level',
+      ['--log.level=verbose'],
+      {},
+      /--log.level="verbose": must be one of debug, info, warn, error/,
+    ],
+    ['bad env value', [], { MPE_COLLECT_INTERVAL: '0s' }, /MPE_COLLECT_INTERVAL \(environment\)="0s"/],
+    ['flag twice', ['--node=a', '--node=b'], {}, /--node is given twice/],
+  ];
+  for (const [name, argv, env, expected] of bad) {
+    it(`rejects ${name}`, () => {
+      const p = problems(argv, env);
+      assert.ok(
+        p.some((m) => expected.test(m)),
+        p.join('\n'),
+      );
+    });
+  }
+
+  it('rejects a replay directory without vpp/ and a broken replay.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-replay-'));
+    assert.match(problems(['--replay', dir]).join('\n'), /no vpp\/ folder/);
+    mkdirSync(join(dir, 'vpp'));
+    writeFileSync(join(dir, 'replay.json'), '{"node": 5}');
+    assert.match(
+      problems(['--replay', dir]).join('\n'),
+      /replay.json: "node" and "forwarder" must be strings/,
+    );
+  });
+
+  it('reports every problem at once', () => {
+    assert.equal(problems(['--log.level=x', '--log.format=y', '--collect.interval=z']).length, 3);
+  });
+
+  it('answers --help and --version, and the help lists every setting', () => {
+    assert.deepEqual(parseCli(['--help'], {}), { kind: 'help' });
+    assert.deepEqual(parseCli(['--version'], {}), { kind: 'version' });
+    for (const s of SETTINGS) {
+      assert.ok(helpText().includes(`--${s.flag}=`), s.flag);
+      assert.ok(helpText().includes(s.env), s.env);
+    }
+  });
+});
