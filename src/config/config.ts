@@ -152,7 +152,7 @@ function parseListen(v: { value: string; from: string } | undefined, problems: s
   const text = v?.value ?? `:${DEFAULT_PORT}`;
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : Number.NaN;
-  if (!m || port < 1 || port > 65535) {
+  if (!m || port > 65535) {
     problems.push(
       `${v?.from ?? '--web.listen-address'}=${JSON.stringify(text)}: expected HOST:PORT, :PORT or [IPv6]:PORT`,
     );

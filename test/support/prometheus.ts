@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTool } from './tools.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A real Prometheus on loopback, scraping the given targets every second, in a temporary directory. */
+export class TestPrometheus {
+  private child?: ChildProcess;
+  private dir?: string;
+  url = '';
+  log = '';
+
+  async start(targets: string[], jobName = 'meridio-path-exporter'): Promise<void> {
+    const bin = requireTool('prometheus');
+    this.dir = mkdtempSync(join(tmpdir(), 'mpe-prom-'));
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    writeFileSync(
+      join(this.dir, 'prometheus.yml'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  scrape_timeout: 900ms',
+        'scrape_configs:',
+        `  - job_name: ${jobName}`,
+        '    honor_labels: true',
+        '    static_configs:',
+        `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+    this.child = spawn(
+      bin,
+      [
+        `--config.file=${join(this.dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(this.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.enable-lifecycle',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stdout?.on('data', (d) => (this.log += d));
+    this.child.stderr?.on('data', (d) => (this.log += d));
+    await this.waitFor(
+      async () => (await fetch(`${this.url}/-/ready`)).ok,
+      30_000,
+      'Prometheus did not become ready',
+    );
+  }
+
+  async query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await res.json()) as { status: string; error?: string; data: { result: [] } };
+    if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
+    return body.data.result;
+  }
+
+  /** Poll until the query returns at least `min` series. */
+  async queryUntil(expr: string, min = 1, timeoutMs = 30_000) {
+    let last: Awaited<ReturnType<TestPrometheus['query']>> = [];
+    await this.waitFor(
+      async () => {
+        last = await this.query(expr);
+        return last.length >= min;
+      },
+      timeoutMs,
+      `no result for ${expr}`,
+    );
+    return last;
+  }
+
+  private async waitFor(check: () => Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      try {
+        if (await check()) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${message}\n${this.log.slice(-2000)}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}

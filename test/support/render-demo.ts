@@ -1,0 +1,23 @@
+import pino from 'pino';
+import { VPP_COLLECTORS } from '../../src/collectors/vpp/index.ts';
+import { VppCollection } from '../../src/cycle/vpp-collection.ts';
+import { ExpositionWriter } from '../../src/exposition/writer.ts';
+import { ReplaySource } from '../../src/sources/replay.ts';
+import { DEMO } from './fixtures.ts';
+
+/** The data families of one demo node, rendered as the exporter renders them (no self metrics). */
+export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<string> {
+  const collection = new VppCollection(new ReplaySource(`${DEMO}${node}`), {
+    node,
+    forwarder: `forwarder-vpp-${node}`,
+    commandTimeoutMs: 5000,
+    stateIntervalMs: 60_000,
+    logger: pino({ level: 'silent' }),
+  });
+  const snapshot = await collection.collect(Date.now() + 10_000);
+  const w = new ExpositionWriter();
+  for (const c of VPP_COLLECTORS) c.render(w, snapshot);
+  return w.render();
+}
+
+export const GOLDEN = (node: string) => new URL(`../golden/${node}.prom`, import.meta.url);
