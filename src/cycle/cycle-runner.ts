@@ -42,15 +42,12 @@ export class CycleRunner {
     const snapshot = await this.vpp.collect(Date.now() + this.cycleBudgetMs);
     const writer = new ExpositionWriter();
     for (const collector of VPP_COLLECTORS) collector.render(writer, snapshot);
-    for (const [family, dropped] of writer.duplicates()) {
-      this.logger.error({ family, dropped }, 'duplicate series dropped from the exposition; this is a bug');
-    }
     for (const status of snapshot.commands) {
       this.selfMetrics.observeCommand('vpp', snapshot.forwarder, status);
     }
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
-    const text = writer.render() + (await this.selfMetrics.render());
+    const text = Buffer.concat([writer.renderBuffer(), Buffer.from(await this.selfMetrics.render())]);
     const rendered = await this.cache.publish(text);
     this.lastSnapshot = snapshot;
     this.completedCycles++;

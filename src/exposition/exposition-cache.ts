@@ -21,8 +21,8 @@ export class ExpositionCache {
     return this.current;
   }
 
-  async publish(text: string, renderedAt = Date.now()): Promise<RenderedExposition> {
-    const bytes = Buffer.from(text, 'utf8');
+  async publish(text: string | Buffer, renderedAt = Date.now()): Promise<RenderedExposition> {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     // zlib runs on the thread pool, so compressing a large exposition does not block scrapes.
     const compressed = await gzipAsync(bytes, { level: 6 });
     const rendered = { text: bytes, gzip: compressed, renderedAt };

@@ -33,3 +33,19 @@ export const VPP_BASE_LABELS = ['node', 'forwarder'] as const;
 export function vppLabels(...extra: string[]): readonly string[] {
   return [...VPP_BASE_LABELS, ...extra];
 }
+
+/**
+ * The items whose key was not seen before, in order. Two samples with one label set would make a whole
+ * family invalid for Prometheus, so each collector keeps the first of any repeated interface, tap or tunnel.
+ */
+export function firstByKey<T>(items: readonly T[] | undefined, key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const item of items ?? []) {
+    const k = key(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(item);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { defineMetric } from '../../exposition/metric-def.ts';
 import { parseShowInterfaceAddr, type VppInterfaceAddr } from '../../parsers/vpp/show-interface-addr.ts';
-import { defineVppCollector, vppLabels } from './collector.ts';
+import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show interface addr';
 
@@ -44,14 +44,14 @@ export const vppInterfaceAddrCollector = defineVppCollector<VppInterfaceAddr[]>(
   metrics: [xconnect, bridgeMember, address, unnumbered],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
-    for (const a of snapshot.addrs ?? []) {
+    for (const a of firstByKey(snapshot.addrs, (i) => i.name)) {
       if (a.xconnectPeer) w.sample(xconnect, [node, forwarder, a.name, a.xconnectPeer], 1);
       if (a.bridge) {
         const b = a.bridge;
         w.sample(bridgeMember, [node, forwarder, a.name, b.bdId, b.shg, b.bvi ? 'true' : 'false'], 1);
       }
       if (a.unnumberedFrom) w.sample(unnumbered, [node, forwarder, a.name, a.unnumberedFrom], 1);
-      for (const l3 of a.addresses) {
+      for (const l3 of firstByKey(a.addresses, (x) => `${x.address}/${x.prefixLen}`)) {
         if (l3.borrowed) continue;
         w.sample(address, [node, forwarder, a.name, l3.address, l3.prefixLen, l3.family, l3.tableId ?? 0], 1);
       }

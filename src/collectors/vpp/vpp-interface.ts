@@ -1,6 +1,6 @@
 import { defineMetric, type MetricDef } from '../../exposition/metric-def.ts';
 import { parseShowInterface, type VppInterface } from '../../parsers/vpp/show-interface.ts';
-import { defineVppCollector, vppLabels } from './collector.ts';
+import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show interface';
 const L = vppLabels('interface');
@@ -81,8 +81,9 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
   metrics: [...DEDICATED.values(), otherPackets, otherBytes, otherSimple, info, adminUp],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
-    for (const iface of snapshot.interfaces ?? []) {
+    for (const iface of firstByKey(snapshot.interfaces, (i) => i.name)) {
       const base = [node, forwarder, iface.name];
+      const baseLabels = w.labels(adminUp, base);
       const mtu = iface.mtu;
       w.sample(
         info,
@@ -97,12 +98,12 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
         ],
         1,
       );
-      w.sample(adminUp, base, iface.adminUp ? 1 : 0);
+      w.sampleWithLabels(adminUp, baseLabels, iface.adminUp ? 1 : 0);
       for (const [vppName, def] of DEDICATED) {
         const value = iface.counters.get(vppName) ?? iface.counters.get(ALIAS_OF[vppName] ?? '');
         // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
-        if (value !== undefined) w.sample(def, base, value);
-        else if (!iface.incomplete) w.sample(def, base, 0);
+        if (value !== undefined) w.sampleWithLabels(def, baseLabels, value);
+        else if (!iface.incomplete) w.sampleWithLabels(def, baseLabels, 0);
       }
       for (const [name, value] of iface.counters) {
         if (DEDICATED.has(name) || ALIASES[name]) continue;

@@ -1,6 +1,6 @@
 import { defineMetric } from '../../exposition/metric-def.ts';
 import { parseShowTap, type VppTap } from '../../parsers/vpp/show-tap.ts';
-import { defineVppCollector, vppLabels } from './collector.ts';
+import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show tap';
 
@@ -45,7 +45,7 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   metrics: [info, carrier, inUse, size],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
-    for (const tap of snapshot.taps ?? []) {
+    for (const tap of firstByKey(snapshot.taps, (t) => t.name)) {
       w.sample(
         info,
         [
@@ -62,10 +62,10 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
       );
       if (tap.hostCarrierUp !== undefined)
         w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
-      for (const q of tap.virtqueues) {
-        const labels = [node, forwarder, tap.name, q.id, q.direction];
-        if (q.descInUse !== undefined) w.sample(inUse, labels, q.descInUse);
-        if (q.size !== undefined) w.sample(size, labels, q.size);
+      for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
+        const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
+        if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
+        if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
       }
     }
   },

@@ -1,6 +1,6 @@
 import { defineMetric } from '../../exposition/metric-def.ts';
 import { parseShowVxlanTunnel, type VppVxlanTunnel } from '../../parsers/vpp/show-vxlan-tunnel.ts';
-import { defineVppCollector, vppLabels } from './collector.ts';
+import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const tunnelInfo = defineMetric({
   name: 'vpp_vxlan_tunnel_info',
@@ -21,7 +21,7 @@ export const vppVxlanCollector = defineVppCollector<VppVxlanTunnel[]>({
   metrics: [tunnelInfo],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
-    for (const t of snapshot.tunnels ?? []) {
+    for (const t of firstByKey(snapshot.tunnels, (x) => x.interfaceName)) {
       w.sample(
         tunnelInfo,
         [node, forwarder, t.interfaceName, t.instance, t.src, t.dst, t.srcPort ?? '', t.dstPort ?? '', t.vni],

@@ -1,0 +1,158 @@
+// Benchmarks of the VPP side. Prints numbers; asserts nothing. Run: npm run bench
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { VPP_COLLECTORS } from '../src/collectors/vpp/index.ts';
+import { VppCollection } from '../src/cycle/vpp-collection.ts';
+import { SelfMetrics } from '../src/exposition/self-metrics.ts';
+import { ExpositionWriter } from '../src/exposition/writer.ts';
+import { parseShowErrors } from '../src/parsers/vpp/show-errors.ts';
+import { parseShowInterface } from '../src/parsers/vpp/show-interface.ts';
+import { parseShowInterfaceAddr } from '../src/parsers/vpp/show-interface-addr.ts';
+import { parseShowTap } from '../src/parsers/vpp/show-tap.ts';
+import { commandSlug } from '../src/sources/vpp-commands.ts';
+import { MemorySource } from '../test/support/memory-source.ts';
+import { freePort } from '../test/support/prometheus.ts';
+import { syntheticVpp } from './synthetic.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SIZES = [100, 1000, 10_000];
+
+/** Median of repeated runs of `fn`, each run at least 50 ms of repetitions. */
+function timeIt(fn: () => unknown, runs = 7): number {
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    do {
+      fn();
+      n++;
+    } while (performance.now() - t0 < 50);
+    samples.push((performance.now() - t0) / n);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+function parseThroughput(): void {
+  console.log('\n## Parse throughput (median, MB/s)\n');
+  console.log('| interfaces | show interface | show interface addr | show tap | show errors |');
+  console.log('|---|---|---|---|---|');
+  for (const n of SIZES) {
+    const t = syntheticVpp(n);
+    const mbps = (text: string, parse: (s: string) => unknown) =>
+      (Buffer.byteLength(text) / 1e6 / (timeIt(() => parse(text)) / 1000)).toFixed(0);
+    console.log(
+      `| ${n} | ${mbps(t['show interface'] as string, parseShowInterface)} | ${mbps(t['show interface addr'] as string, parseShowInterfaceAddr)} | ${mbps(t['show tap'] as string, parseShowTap)} | ${mbps(t['show errors'] as string, parseShowErrors)} |`,
+    );
+  }
+}
+
+async function cycleCost(): Promise<void> {
+  console.log('\n## Cycle cost: text → snapshot → rendered exposition (median ms)\n');
+  console.log(
+    '| interfaces | counter cycle | full cycle (state too) | exposition size | series | per interface (full) |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const n of SIZES) {
+    const source = new MemorySource();
+    for (const [cmd, text] of Object.entries(syntheticVpp(n))) source.answers.set(cmd as never, text);
+    const self = new SelfMetrics('bench', { processMetrics: false });
+    const run = async (stateIntervalMs: number) => {
+      const c = new VppCollection(source, {
+        node: 'bench',
+        forwarder: 'fwd',
+        commandTimeoutMs: 5000,
+        stateIntervalMs,
+        logger: pino({ level: 'silent' }),
+      });
+      await c.collect(Date.now() + 60_000); // warm state
+      const samples: number[] = [];
+      let text = '';
+      for (let r = 0; r < 15; r++) {
+        const t0 = performance.now();
+        const snap = await c.collect(Date.now() + 60_000);
+        const w = new ExpositionWriter();
+        for (const col of VPP_COLLECTORS) col.render(w, snap);
+        for (const s of snap.commands) self.observeCommand('vpp', 'fwd', s);
+        text = w.render() + (await self.render());
+        samples.push(performance.now() - t0);
+      }
+      samples.sort((a, b) => a - b);
+      return { ms: samples[7] as number, text };
+    };
+    const counters = await run(3_600_000);
+    const full = await run(0);
+    const series = full.text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+    console.log(
+      `| ${n} | ${counters.ms.toFixed(2)} | ${full.ms.toFixed(2)} | ${(Buffer.byteLength(full.text) / 1e6).toFixed(2)} MB | ${series} | ${((full.ms / n) * 1000).toFixed(1)} µs |`,
+    );
+  }
+}
+
+async function serving(): Promise<void> {
+  console.log(
+    '\n## Serving: compiled exporter in its own process, autocannon in a second process (50 connections, 10 s)\n',
+  );
+  console.log('| interfaces | body | encoding | requests/s | p50 ms | p99 ms | exporter RSS after load |');
+  console.log('|---|---|---|---|---|---|---|');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  for (const n of [100, 1000]) {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-'));
+    mkdirSync(join(dir, 'vpp'));
+    for (const [cmd, text] of Object.entries(syntheticVpp(n)))
+      writeFileSync(join(dir, 'vpp', `${commandSlug(cmd)}.txt`), text);
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'dist/main.js'),
+        `--replay=${dir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=error',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const url = `http://127.0.0.1:${port}/metrics`;
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(url).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const body = await (await fetch(url)).arrayBuffer();
+    for (const gzip of [false, true]) {
+      const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', '10', '-j'];
+      if (gzip) args.push('-H', 'accept-encoding=gzip');
+      const out = execFileSync(process.execPath, [...args, url], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number } };
+      const metrics = await (await fetch(url)).text();
+      const rss = Number(/^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0) / 1e6;
+      console.log(
+        `| ${n} | ${(body.byteLength / 1e6).toFixed(2)} MB | ${gzip ? 'gzip' : 'identity'} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${rss.toFixed(0)} MB |`,
+      );
+    }
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
+);
+parseThroughput();
+await cycleCost();
+await serving();
