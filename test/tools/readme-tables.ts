@@ -1,0 +1,36 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+// The README's metric and configuration tables, generated from the code. `npm run docs:tables` prints
+// them; test/unit/readme.test.ts fails when the README differs.
+import { SETTINGS } from '../../src/config/settings.ts';
+import { ALL_METRICS } from '../../src/exposition/catalog.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+export function metricsTable(): string {
+  const rows = ALL_METRICS.map(
+    (m) =>
+      `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${m.source === 'exporter' ? 'exporter' : `\`${m.source}\``} | ${cell(m.help)} |`,
+  );
+  return ['| metric | type | labels | source | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function settingsTable(): string {
+  const rows = SETTINGS.map(
+    (s) =>
+      `| \`--${s.flag}=${cell(s.value)}\` | \`${s.env}\` | ${s.default ? cell(s.default) : '—'} | ${cell(s.description)} |`,
+  );
+  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Replace the README's generated sections with the tables above. */
+export function updateReadme(text: string): string {
+  const put = (t: string, name: string, table: string) =>
+    t.replace(new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`), `$1${table}$2`);
+  return put(put(text, 'metrics-table', metricsTable()), 'settings-table', settingsTable());
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const readme = new URL('../../README.md', import.meta.url);
+  writeFileSync(readme, updateReadme(readFileSync(readme, 'utf8')));
+  console.log('README tables updated');
+}
