@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
-import { ExpositionWriter } from '../exposition/writer.ts';
+import { VppRenderer } from '../exposition/vpp-renderer.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { VppCollection } from './vpp-collection.ts';
 
@@ -19,6 +18,7 @@ export interface CycleResult {
 export class CycleRunner {
   private lastSnapshot?: VppSnapshot;
   private completedCycles = 0;
+  private readonly renderer = new VppRenderer();
 
   constructor(
     private readonly vpp: VppCollection,
@@ -40,14 +40,13 @@ export class CycleRunner {
   async runCycle(): Promise<CycleResult> {
     const t0 = performance.now();
     const snapshot = await this.vpp.collect(Date.now() + this.cycleBudgetMs);
-    const writer = new ExpositionWriter();
-    for (const collector of VPP_COLLECTORS) collector.render(writer, snapshot);
+    const data = this.renderer.render(snapshot);
     for (const status of snapshot.commands) {
       this.selfMetrics.observeCommand('vpp', snapshot.forwarder, status);
     }
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
-    const text = Buffer.concat([writer.renderBuffer(), Buffer.from(await this.selfMetrics.render())]);
+    const text = Buffer.concat([data, Buffer.from(await this.selfMetrics.render())]);
     const rendered = await this.cache.publish(text);
     this.lastSnapshot = snapshot;
     this.completedCycles++;

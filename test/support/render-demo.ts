@@ -1,7 +1,6 @@
 import pino from 'pino';
-import { VPP_COLLECTORS } from '../../src/collectors/vpp/index.ts';
 import { VppCollection } from '../../src/cycle/vpp-collection.ts';
-import { ExpositionWriter } from '../../src/exposition/writer.ts';
+import { VppRenderer } from '../../src/exposition/vpp-renderer.ts';
 import { ReplaySource } from '../../src/sources/replay.ts';
 import { DEMO } from './fixtures.ts';
 
@@ -15,9 +14,7 @@ export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<str
     logger: pino({ level: 'silent' }),
   });
   const snapshot = await collection.collect(Date.now() + 10_000);
-  const w = new ExpositionWriter();
-  for (const c of VPP_COLLECTORS) c.render(w, snapshot);
-  return w.render();
+  return new VppRenderer().render(snapshot).toString('utf8');
 }
 
 export const GOLDEN = (node: string) => new URL(`../golden/${node}.prom`, import.meta.url);

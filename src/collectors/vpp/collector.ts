@@ -19,6 +19,11 @@ export interface VppCollector<T = unknown> {
   /** True when a parse result holds nothing usable although the output was not empty. */
   isEmpty(value: T): boolean;
   assign(snapshot: VppSnapshot, value: T): void;
+  /**
+   * The snapshot data `render` reads. State data is carried between its runs as the same object, so
+   * while it is unchanged its rendered bytes are reused instead of rendered again.
+   */
+  renderedFrom(snapshot: VppSnapshot): unknown;
   metrics: readonly MetricDef[];
   render(w: ExpositionWriter, snapshot: VppSnapshot): void;
 }

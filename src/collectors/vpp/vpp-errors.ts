@@ -19,6 +19,7 @@ export const vppErrorsCollector = defineVppCollector<VppErrorCounter[]>({
   assign: (snapshot, value) => {
     snapshot.errors = value;
   },
+  renderedFrom: (snapshot) => snapshot.errors,
   metrics: [errors],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;

@@ -41,6 +41,7 @@ export const vppInterfaceAddrCollector = defineVppCollector<VppInterfaceAddr[]>(
   assign: (snapshot, value) => {
     snapshot.addrs = value;
   },
+  renderedFrom: (snapshot) => snapshot.addrs,
   metrics: [xconnect, bridgeMember, address, unnumbered],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;

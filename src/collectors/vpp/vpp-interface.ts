@@ -78,6 +78,7 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
   assign: (snapshot, value) => {
     snapshot.interfaces = value;
   },
+  renderedFrom: (snapshot) => snapshot.interfaces,
   metrics: [...DEDICATED.values(), otherPackets, otherBytes, otherSimple, info, adminUp],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;

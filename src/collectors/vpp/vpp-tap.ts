@@ -42,6 +42,7 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   assign: (snapshot, value) => {
     snapshot.taps = value;
   },
+  renderedFrom: (snapshot) => snapshot.taps,
   metrics: [info, carrier, inUse, size],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;

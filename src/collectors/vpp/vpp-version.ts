@@ -18,6 +18,7 @@ export const vppVersionCollector = defineVppCollector<VppVersion | undefined>({
   assign: (snapshot, value) => {
     if (value) snapshot.version = value;
   },
+  renderedFrom: (snapshot) => snapshot.version,
   metrics: [versionInfo],
   render(w, snapshot) {
     const v = snapshot.version;

@@ -18,6 +18,7 @@ export const vppVxlanCollector = defineVppCollector<VppVxlanTunnel[]>({
   assign: (snapshot, value) => {
     snapshot.rawTunnels = value;
   },
+  renderedFrom: (snapshot) => snapshot.tunnels,
   metrics: [tunnelInfo],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
