@@ -25,18 +25,24 @@ export class ExpositionWriter {
 
   /** Add one sample whose label set was rendered by `labels()` for a family with the same label names. */
   sampleWithLabels(def: MetricDef, labels: Buffer, value: number): void {
+    this.family(def).add(labels, value);
+  }
+
+  /** The buffer of one family, for loops that add many samples to it. */
+  family(def: MetricDef): FamilyBuffer {
     let family = this.families.get(def);
     if (family === undefined) {
       family = new FamilyBuffer(def);
       this.families.set(def, family);
     }
-    family.add(labels, value);
+    return family;
   }
 
   /** The exposition as bytes, families in the order they first received a sample. */
   renderBuffer(): Buffer {
     const parts: Buffer[] = [];
     for (const [def, family] of this.families) {
+      if (family.isEmpty()) continue;
       parts.push(
         Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help)}\n# TYPE ${def.name} ${def.type}\n`),
         family.bytes(),
@@ -54,7 +60,7 @@ export class ExpositionWriter {
  * One family's sample lines, written straight into a growing byte buffer: a cycle of 20,000 samples
  * then makes almost no garbage (string ropes made the garbage collector the largest cost).
  */
-class FamilyBuffer {
+export class FamilyBuffer {
   private buf = Buffer.allocUnsafe(16 * 1024);
   private len = 0;
   private readonly name: Buffer;
@@ -73,12 +79,10 @@ class FamilyBuffer {
     this.buf[this.len++] = 0x0a;
   }
 
-  /** Byte loop: for names and label sets (tens of bytes) it beats a native copy call. */
+  /** TypedArray#set: a memcpy without Buffer#copy's argument checks. */
   private copyIn(src: Buffer): void {
-    const buf = this.buf;
-    let at = this.len;
-    for (let i = 0; i < src.length; i++) buf[at++] = src[i] as number;
-    this.len = at;
+    this.buf.set(src, this.len);
+    this.len += src.length;
   }
 
   private writeDigits(value: number): void {
@@ -91,6 +95,10 @@ class FamilyBuffer {
       v = Math.floor(v / 10);
     } while (v > 0);
     this.len += digits;
+  }
+
+  isEmpty(): boolean {
+    return this.len === 0;
   }
 
   bytes(): Buffer {

@@ -44,10 +44,23 @@ export class ReportBuilder {
 
 /** Split command output into lines, tolerating CRLF, lone CR and a missing final newline. */
 export function splitLines(text: string): string[] {
-  const lines = text.split(/\r?\n|\r/);
+  const lines = text.includes('\r') ? text.split(/\r?\n|\r/) : text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
+
+/** True when the line has no visible character (no allocation, unlike `trim()`). */
+export function isBlank(line: string): boolean {
+  return !NON_SPACE.test(line);
+}
+
+/** True when characters [start, end) of the line are all spaces. */
+export function spacesOnly(line: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (line.charCodeAt(i) !== 32) return false;
+  return true;
+}
+
+const NON_SPACE = /\S/;
 
 function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control bytes is the point

@@ -82,13 +82,19 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
   metrics: [...DEDICATED.values(), otherPackets, otherBytes, otherSimple, info, adminUp],
   render(w, snapshot) {
     const { node, forwarder } = snapshot;
+    const infoOut = w.family(info);
+    const adminOut = w.family(adminUp);
+    const dedicated = [...DEDICATED].map(([vppName, def]) => ({
+      vppName,
+      alias: ALIAS_OF[vppName],
+      out: w.family(def),
+    }));
     for (const iface of firstByKey(snapshot.interfaces, (i) => i.name)) {
       const base = [node, forwarder, iface.name];
       const baseLabels = w.labels(adminUp, base);
       const mtu = iface.mtu;
-      w.sample(
-        info,
-        [
+      infoOut.add(
+        w.labels(info, [
           ...base,
           iface.swIfIndex,
           iface.state,
@@ -96,17 +102,19 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
           mtu?.ip4 ?? '',
           mtu?.ip6 ?? '',
           mtu?.mpls ?? '',
-        ],
+        ]),
         1,
       );
-      w.sampleWithLabels(adminUp, baseLabels, iface.adminUp ? 1 : 0);
-      for (const [vppName, def] of DEDICATED) {
-        const value = iface.counters.get(vppName) ?? iface.counters.get(ALIAS_OF[vppName] ?? '');
+      adminOut.add(baseLabels, iface.adminUp ? 1 : 0);
+      const counters = iface.counters;
+      for (const d of dedicated) {
+        const value = counters.get(d.vppName) ?? (d.alias === undefined ? undefined : counters.get(d.alias));
         // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
-        if (value !== undefined) w.sampleWithLabels(def, baseLabels, value);
-        else if (!iface.incomplete) w.sampleWithLabels(def, baseLabels, 0);
+        if (value !== undefined) d.out.add(baseLabels, value);
+        else if (!iface.incomplete) d.out.add(baseLabels, 0);
       }
-      for (const [name, value] of iface.counters) {
+      if (counters.size === 0) continue;
+      for (const [name, value] of counters) {
         if (DEDICATED.has(name) || ALIASES[name]) continue;
         if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);
         else if (name.endsWith(' bytes')) w.sample(otherBytes, [...base, name.slice(0, -6)], value);

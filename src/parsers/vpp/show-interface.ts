@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { isBlank, type Parsed, ReportBuilder, spacesOnly, splitLines } from '../parse-report.ts';
 
 /** One row of `show interface` with its counters. */
 export interface VppInterface {
@@ -48,6 +48,7 @@ const CUT_COUNTER_NAMES: Record<string, string> = {
 };
 
 const HEADER = /^\s*Name\s+Idx\s+State\b/;
+const DIGITS = /^\d+$/;
 const MTU = /^(\d+)\/(\d+)\/(\d+)\/(\d+)$/;
 const ROW_TOKENS = /^(\S+)\s+(\d+)\s+(\S+)(?:\s+(\d+\/\d+\/\d+\/\d+))?(?:\s+(.*))?$/;
 const COUNTER_TOKENS = /^(\S(?:.*\S)?)\s+(\d+)$/;
@@ -69,7 +70,7 @@ export function parseShowInterface(text: string): Parsed<VppInterface[]> {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const lineNo = i + 1;
-    if (line.trim() === '') continue;
+    if (isBlank(line)) continue;
     if (!sawHeader && HEADER.test(line)) {
       sawHeader = true;
       // The header is centred in fixed columns; where it is intact, so are the rows.
@@ -148,7 +149,7 @@ function parseRowTokens(line: string): { iface: VppInterface; counter?: CounterT
 }
 
 function parseCounterLine(line: string, fixedColumns: boolean): CounterText | undefined {
-  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && line.slice(0, MTU_END).trim() === '') {
+  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && spacesOnly(line, 0, MTU_END)) {
     const fixed = splitCounterFixed(line, MTU_END);
     if (fixed) return fixed;
   }
@@ -161,7 +162,7 @@ function splitCounterFixed(line: string, start: number): CounterText | undefined
   const valueField = line.slice(start + COUNTER_NAME_WIDTH, start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
   const tail = line.slice(start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
   const value = valueField.trim();
-  if (name === '' || !/^\d+$/.test(value) || tail.trim() !== '') return undefined;
+  if (name === '' || value === '' || !isBlank(tail) || !DIGITS.test(value)) return undefined;
   return { name, value };
 }
 
