@@ -76,7 +76,7 @@ async function cycleCost(): Promise<void> {
         const t0 = performance.now();
         const snap = await c.collect(Date.now() + 60_000);
         for (const s of snap.commands) self.observeCommand('vpp', 'fwd', s);
-        text = Buffer.concat([renderer.render(snap), Buffer.from(await self.render())]);
+        text = Buffer.concat([await renderer.render(snap), Buffer.from(await self.render())]);
         if (r >= 20) samples.push(performance.now() - t0);
       }
       samples.sort((a, b) => a - b);

@@ -40,7 +40,7 @@ export class CycleRunner {
   async runCycle(): Promise<CycleResult> {
     const t0 = performance.now();
     const snapshot = await this.vpp.collect(Date.now() + this.cycleBudgetMs);
-    const data = this.renderer.render(snapshot);
+    const data = await this.renderer.render(snapshot);
     for (const status of snapshot.commands) {
       this.selfMetrics.observeCommand('vpp', snapshot.forwarder, status);
     }

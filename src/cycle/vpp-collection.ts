@@ -7,6 +7,7 @@ import type { CommandStatus, VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { VppSource } from '../sources/command-source.ts';
 import { SourceError } from '../sources/source-error.ts';
 import type { VppCommand } from '../sources/vpp-commands.ts';
+import { yieldToEventLoop } from '../util/yield.ts';
 
 export interface VppCollectionOptions {
   node: string;
@@ -153,6 +154,7 @@ export class VppCollection {
         value: undefined,
       };
     }
+    await yieldToEventLoop();
     const parsed = collector.parse(text);
     if (text.trim() !== '' && collector.isEmpty(parsed.value) && parsed.report.unparsedLines > 0) {
       const first = parsed.report.firstUnparsed;

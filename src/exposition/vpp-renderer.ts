@@ -1,6 +1,7 @@
 import type { VppCollector } from '../collectors/vpp/collector.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import { yieldToEventLoop } from '../util/yield.ts';
 import { ExpositionWriter } from './writer.ts';
 
 /**
@@ -13,9 +14,11 @@ export class VppRenderer {
 
   constructor(private readonly collectors: readonly VppCollector[] = VPP_COLLECTORS) {}
 
-  render(snapshot: VppSnapshot): Buffer {
+  async render(snapshot: VppSnapshot): Promise<Buffer> {
     const parts: Buffer[] = [];
     for (const collector of this.collectors) {
+      // Let scrapes in between: they wait for one collector's rendering at most, not for a whole cycle.
+      await yieldToEventLoop();
       const from = collector.renderedFrom(snapshot);
       const cached = this.cache.get(collector);
       if (from !== undefined && cached?.from === from) {

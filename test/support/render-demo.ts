@@ -14,7 +14,7 @@ export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<str
     logger: pino({ level: 'silent' }),
   });
   const snapshot = await collection.collect(Date.now() + 10_000);
-  return new VppRenderer().render(snapshot).toString('utf8');
+  return (await new VppRenderer().render(snapshot)).toString('utf8');
 }
 
 export const GOLDEN = (node: string) => new URL(`../golden/${node}.prom`, import.meta.url);
