@@ -90,10 +90,9 @@ export class VppCollection {
   /** True when the set of (name, sw_if_index) differs from the previous successful read. */
   private noteInterfaceSet(snapshot: VppSnapshot): boolean {
     if (!snapshot.interfaces) return false;
-    const key = snapshot.interfaces
-      .map((i) => `${i.swIfIndex}:${i.name}`)
-      .sort()
-      .join(',');
+    // VPP lists interfaces in a stable order, so no sort is needed to compare sets between cycles.
+    let key = '';
+    for (const i of snapshot.interfaces) key += `${i.swIfIndex}:${i.name},`;
     const changed = this.interfaceSetKey !== undefined && key !== this.interfaceSetKey;
     this.interfaceSetKey = key;
     return changed;

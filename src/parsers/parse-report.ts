@@ -54,12 +54,6 @@ export function isBlank(line: string): boolean {
   return !NON_SPACE.test(line);
 }
 
-/** True when characters [start, end) of the line are all spaces. */
-export function spacesOnly(line: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (line.charCodeAt(i) !== 32) return false;
-  return true;
-}
-
 const NON_SPACE = /\S/;
 
 function printable(text: string): string {

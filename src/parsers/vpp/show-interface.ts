@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, spacesOnly, splitLines } from '../parse-report.ts';
+import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 /** One row of `show interface` with its counters. */
 export interface VppInterface {
@@ -34,28 +34,29 @@ const COUNTER_VALUE_WIDTH = 16;
  * VPP cuts counter names to 16 characters; "<name> packets" of the detailed-stats counters no longer
  * fits. Map each cut name back to the real one.
  */
-const CUT_COUNTER_NAMES: Record<string, string> = {
-  'rx-unicast packe': 'rx-unicast packets',
-  'rx-multicast pac': 'rx-multicast packets',
-  'rx-multicast byt': 'rx-multicast bytes',
-  'rx-broadcast pac': 'rx-broadcast packets',
-  'rx-broadcast byt': 'rx-broadcast bytes',
-  'tx-unicast packe': 'tx-unicast packets',
-  'tx-multicast pac': 'tx-multicast packets',
-  'tx-multicast byt': 'tx-multicast bytes',
-  'tx-broadcast pac': 'tx-broadcast packets',
-  'tx-broadcast byt': 'tx-broadcast bytes',
-};
+const CUT_COUNTER_NAMES: ReadonlyMap<string, string> = new Map([
+  ['rx-unicast packe', 'rx-unicast packets'],
+  ['rx-multicast pac', 'rx-multicast packets'],
+  ['rx-multicast byt', 'rx-multicast bytes'],
+  ['rx-broadcast pac', 'rx-broadcast packets'],
+  ['rx-broadcast byt', 'rx-broadcast bytes'],
+  ['tx-unicast packe', 'tx-unicast packets'],
+  ['tx-multicast pac', 'tx-multicast packets'],
+  ['tx-multicast byt', 'tx-multicast bytes'],
+  ['tx-broadcast pac', 'tx-broadcast packets'],
+  ['tx-broadcast byt', 'tx-broadcast bytes'],
+]);
 
 const HEADER = /^\s*Name\s+Idx\s+State\b/;
-const DIGITS = /^\d+$/;
-const MTU = /^(\d+)\/(\d+)\/(\d+)\/(\d+)$/;
+const COUNTER_INDENT = ' '.repeat(MTU_END);
 const ROW_TOKENS = /^(\S+)\s+(\d+)\s+(\S+)(?:\s+(\d+\/\d+\/\d+\/\d+))?(?:\s+(.*))?$/;
 const COUNTER_TOKENS = /^(\S(?:.*\S)?)\s+(\d+)$/;
 
 interface CounterText {
   name: string;
   value: string;
+  /** The value as a number when the scanner already read it. */
+  number?: number;
 }
 
 /** Parse `show interface`. Pure; never throws; reports what it could not read. */
@@ -70,6 +71,14 @@ export function parseShowInterface(text: string): Parsed<VppInterface[]> {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const lineNo = i + 1;
+    // Fast path for the bulk of the output: a counter line under an interface, in VPP's exact columns.
+    if (fixedColumns && current && line.startsWith(COUNTER_INDENT)) {
+      const counter = splitCounterFixed(line, MTU_END);
+      if (counter) {
+        addCounter(current, counter, lineNo, report);
+        continue;
+      }
+    }
     if (isBlank(line)) continue;
     if (!sawHeader && HEADER.test(line)) {
       sawHeader = true;
@@ -149,21 +158,42 @@ function parseRowTokens(line: string): { iface: VppInterface; counter?: CounterT
 }
 
 function parseCounterLine(line: string, fixedColumns: boolean): CounterText | undefined {
-  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && spacesOnly(line, 0, MTU_END)) {
+  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && line.startsWith(COUNTER_INDENT)) {
     const fixed = splitCounterFixed(line, MTU_END);
     if (fixed) return fixed;
   }
   return splitCounterTokens(line);
 }
 
-/** The counter columns: name in 16 characters, value right-aligned in the next 16. */
+/**
+ * The counter columns: name in 16 characters, value right-aligned in the next 16. Scanned by character
+ * code: these lines are most of the output, and trim/regex allocations were most of the parse time.
+ */
 function splitCounterFixed(line: string, start: number): CounterText | undefined {
-  const name = line.slice(start, start + COUNTER_NAME_WIDTH).trim();
-  const valueField = line.slice(start + COUNTER_NAME_WIDTH, start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
-  const tail = line.slice(start + COUNTER_NAME_WIDTH + COUNTER_VALUE_WIDTH);
-  const value = valueField.trim();
-  if (name === '' || value === '' || !isBlank(tail) || !DIGITS.test(value)) return undefined;
-  return { name, value };
+  const nameEnd = start + COUNTER_NAME_WIDTH;
+  let b = start;
+  let e = Math.min(nameEnd, line.length);
+  while (b < e && line.charCodeAt(b) === 32) b++;
+  while (e > b && line.charCodeAt(e - 1) === 32) e--;
+  if (b === e) return undefined;
+  const valueEnd = Math.min(nameEnd + COUNTER_VALUE_WIDTH, line.length);
+  let vb = nameEnd;
+  while (vb < valueEnd && line.charCodeAt(vb) === 32) vb++;
+  let ve = vb;
+  let number = 0;
+  for (let c = line.charCodeAt(ve); ve < valueEnd && c >= 48 && c <= 57; c = line.charCodeAt(++ve)) {
+    number = number * 10 + (c - 48);
+  }
+  if (ve === vb) return undefined;
+  for (let i = ve; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 13 && c !== 9) return undefined;
+  }
+  const text = line.slice(vb, ve);
+  // Up to 15 digits is exact in a double; 16 digits may be a value VPP cut (handled by the caller).
+  return ve - vb < COUNTER_VALUE_WIDTH
+    ? { name: line.slice(b, e), value: text, number }
+    : { name: line.slice(b, e), value: text };
 }
 
 function splitCounterTokens(text: string): CounterText | undefined {
@@ -173,7 +203,10 @@ function splitCounterTokens(text: string): CounterText | undefined {
 }
 
 function addCounter(iface: VppInterface, counter: CounterText, lineNo: number, report: ReportBuilder): void {
-  const name = CUT_COUNTER_NAMES[counter.name] ?? counter.name;
+  const name =
+    counter.name.length === COUNTER_NAME_WIDTH
+      ? (CUT_COUNTER_NAMES.get(counter.name) ?? counter.name)
+      : counter.name;
   // %16Ld keeps only the leading 16 digits of a larger value: a full-width value may be cut, so it is
   // reported and left out rather than exported wrong.
   if (counter.value.length >= COUNTER_VALUE_WIDTH) {
@@ -181,7 +214,7 @@ function addCounter(iface: VppInterface, counter: CounterText, lineNo: number, r
     report.truncated('counter_value', lineNo, `${iface.name} ${name} ${counter.value}`);
     return;
   }
-  const value = parseCount(counter.value);
+  const value = counter.number ?? parseCount(counter.value);
   if (value === undefined) {
     iface.incomplete = true;
     report.unparsedLine(lineNo, `${counter.name} ${counter.value}`);
@@ -191,9 +224,11 @@ function addCounter(iface: VppInterface, counter: CounterText, lineNo: number, r
 }
 
 function parseMtu(text: string): VppInterface['mtu'] | undefined {
-  const m = MTU.exec(text);
-  if (!m) return undefined;
-  return { l3: Number(m[1]), ip4: Number(m[2]), ip6: Number(m[3]), mpls: Number(m[4]) };
+  const parts = text.split('/');
+  if (parts.length !== 4) return undefined;
+  const [l3, ip4, ip6, mpls] = parts.map(parseCount);
+  if (l3 === undefined || ip4 === undefined || ip6 === undefined || mpls === undefined) return undefined;
+  return { l3, ip4, ip6, mpls };
 }
 
 function newInterface(
