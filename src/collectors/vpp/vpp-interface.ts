@@ -113,7 +113,6 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
         if (value !== undefined) d.out.add(baseLabels, value);
         else if (!iface.incomplete) d.out.add(baseLabels, 0);
       }
-      if (counters.size === 0) continue;
       for (const [name, value] of counters) {
         if (DEDICATED.has(name) || ALIASES[name]) continue;
         if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);

@@ -25,7 +25,6 @@ const NAME_END = 32;
 const IDX_END = 37;
 const STATE_END = 47;
 const MTU_END = 68;
-const COUNTER_NAME_END = 84;
 const NAME_WIDTH = 32;
 const COUNTER_NAME_WIDTH = 16;
 const COUNTER_VALUE_WIDTH = 16;
@@ -104,7 +103,8 @@ export function parseShowInterface(text: string): Parsed<VppInterface[]> {
       if (row.counter) addCounter(current, row.counter, lineNo, report);
       continue;
     }
-    const counter = current ? parseCounterLine(line, fixedColumns) : undefined;
+    // The fixed columns were tried on the fast path above; what is left is doc output with altered spacing.
+    const counter = current ? splitCounterTokens(line) : undefined;
     if (!current || !counter) {
       if (current) current.incomplete = true;
       report.unparsedLine(lineNo, line);
@@ -155,14 +155,6 @@ function parseRowTokens(line: string): { iface: VppInterface; counter?: CounterT
   const counter = splitCounterTokens(rest);
   if (!counter) return undefined;
   return { iface, counter };
-}
-
-function parseCounterLine(line: string, fixedColumns: boolean): CounterText | undefined {
-  if (fixedColumns && line.length >= COUNTER_NAME_END + 1 && line.startsWith(COUNTER_INDENT)) {
-    const fixed = splitCounterFixed(line, MTU_END);
-    if (fixed) return fixed;
-  }
-  return splitCounterTokens(line);
 }
 
 /**
