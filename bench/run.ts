@@ -75,7 +75,7 @@ async function cycleCost(): Promise<void> {
       for (let r = 0; r < 41; r++) {
         const t0 = performance.now();
         const snap = await c.collect(Date.now() + 60_000);
-        for (const s of snap.commands) self.observeCommand('vpp', 'fwd', s);
+        for (const s of snap.commands) self.observeCommand({ source: 'vpp', forwarder: 'fwd' }, s);
         text = Buffer.concat([await renderer.render(snap), Buffer.from(await self.render())]);
         if (r >= 20) samples.push(performance.now() - t0);
       }

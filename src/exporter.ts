@@ -2,13 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
+import { PodCollection } from './cycle/pod-collection.ts';
 import { CycleScheduler, cronExpression } from './cycle/scheduler.ts';
 import { VppCollection } from './cycle/vpp-collection.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import { buildApp } from './server/app.ts';
 import type { VppSource } from './sources/command-source.ts';
+import { NetnsPodSource } from './sources/netns.ts';
+import type { PodSource } from './sources/pod-source.ts';
 import { ReplaySource } from './sources/replay.ts';
+import { ReplayPodSource } from './sources/replay-pods.ts';
 import { VppCliSocketSource } from './sources/vpp-cli/vpp-cli-socket.ts';
 
 export interface RunningExporter {
@@ -20,10 +24,17 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export function createSource(config: Config): VppSource {
-  return config.source.kind === 'replay'
-    ? new ReplaySource(config.source.dir)
-    : new VppCliSocketSource({ socketPath: config.source.socketPath });
+export function createSource(config: Config): VppSource | undefined {
+  if (config.source.kind === 'replay') return new ReplaySource(config.source.dir);
+  if (config.source.kind === 'vpp-cli-socket')
+    return new VppCliSocketSource({ socketPath: config.source.socketPath });
+  return undefined;
+}
+
+export function createPodSource(config: Config): PodSource | undefined {
+  if (config.pods.kind === 'replay') return new ReplayPodSource(config.pods.dir);
+  if (config.pods.kind === 'netns') return new NetnsPodSource({ pods: config.pods.pods });
+  return undefined;
 }
 
 /** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */
@@ -35,15 +46,32 @@ export async function startExporter(
   const source = createSource(config);
   const cache = new ExpositionCache();
   const selfMetrics = new SelfMetrics(config.node, { processMetrics: options.processMetrics ?? true });
-  const vpp = new VppCollection(source, {
-    node: config.node,
-    forwarder: config.forwarder,
-    commandTimeoutMs: config.commandTimeoutMs,
-    stateIntervalMs: config.stateIntervalMs,
-    logger,
-  });
+  const vpp =
+    source &&
+    new VppCollection(source, {
+      node: config.node,
+      forwarder: config.forwarder,
+      commandTimeoutMs: config.commandTimeoutMs,
+      stateIntervalMs: config.stateIntervalMs,
+      logger,
+    });
+  const podSource = createPodSource(config);
+  const pods =
+    podSource &&
+    new PodCollection(podSource, {
+      node: config.node,
+      commandTimeoutMs: config.commandTimeoutMs,
+      includeLocal: config.includeLocal,
+      logger,
+    });
   // Leave a tenth of the interval so a slow cycle ends before the next tick is due.
-  const runner = new CycleRunner(vpp, selfMetrics, cache, logger, config.intervalSeconds * 900);
+  const runner = new CycleRunner(
+    { ...(vpp && { vpp }), ...(pods && { pods }) },
+    selfMetrics,
+    cache,
+    logger,
+    config.intervalSeconds * 900,
+  );
   const expression = cronExpression(config.intervalSeconds, config.node);
   const scheduler = new CycleScheduler(expression, () => runner.runCycle(), logger);
   const app = await buildApp({
@@ -54,7 +82,13 @@ export async function startExporter(
   });
   const url = await app.listen({ host: config.listenHost, port: config.listenPort });
   logger.info(
-    { url, source: source.kind, location: source.location, node: config.node, schedule: expression },
+    {
+      url,
+      vpp: source ? `${source.kind} ${source.location}` : 'not read',
+      pods: podSource ? podSource.kind : 'not read',
+      node: config.node,
+      schedule: expression,
+    },
     'meridio-path-exporter listening',
   );
   await scheduler.runNow();

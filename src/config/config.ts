@@ -2,19 +2,33 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isCronInterval } from '../cycle/scheduler.ts';
+import { isNetnsPath } from '../sources/netns.ts';
+import { isKubernetesName } from '../sources/pod-commands.ts';
+import type { PodTarget } from '../sources/pod-source.ts';
 import { PACKAGE_ROOT } from '../util/package-info.ts';
 import { parseDuration } from './duration.ts';
 import { DEFAULT_PORT, DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
 
 export type SourceConfig =
   | { kind: 'replay'; dir: string; demo?: (typeof DEMO_NAMES)[number] }
-  | { kind: 'vpp-cli-socket'; socketPath: string };
+  | { kind: 'vpp-cli-socket'; socketPath: string }
+  /** VPP is not read: only Meridio pods (`--netns.pods` alone). */
+  | { kind: 'none' };
+
+/** Where the Meridio pods are read from. */
+export type PodsConfig =
+  | { kind: 'replay'; dir: string }
+  | { kind: 'netns'; pods: PodTarget[] }
+  | { kind: 'none' };
 
 export interface Config {
   listenHost: string;
   listenPort: number;
   telemetryPath: string;
   source: SourceConfig;
+  pods: PodsConfig;
+  /** Keep the kernel's local routing table, link-local multicast neighbours and multicast FDB entries. */
+  includeLocal: boolean;
   node: string;
   forwarder: string;
   intervalSeconds: number;
@@ -100,7 +114,15 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
       `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
     );
   }
-  const source = parseSource(get, problems);
+  const netnsPods = parseNetnsPods(get('netns.pods'), problems);
+  const source = parseSource(get, problems, netnsPods !== undefined);
+  const includeLocal = enumSetting(
+    get,
+    'collect.include-local',
+    ['true', 'false'] as const,
+    'false',
+    problems,
+  );
   const intervalMs = durationSetting(get, 'collect.interval', '15s', problems);
   const stateIntervalMs = durationSetting(get, 'collect.state-interval', '60s', problems);
   const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', '5s', problems);
@@ -127,11 +149,18 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
   const node = get('node')?.value ?? (env.NODE_NAME || meta.node || hostname());
   const forwarder = get('forwarder')?.value ?? meta.forwarder ?? '';
   if (problems.length > 0 || !listen || !source || intervalMs === undefined) return undefined;
+  const pods: PodsConfig = netnsPods
+    ? { kind: 'netns', pods: netnsPods }
+    : source.kind === 'replay'
+      ? { kind: 'replay', dir: source.dir }
+      : { kind: 'none' };
   const config: Config = {
     listenHost: listen.host,
     listenPort: listen.port,
     telemetryPath,
     source,
+    pods,
+    includeLocal: includeLocal === 'true',
     node,
     forwarder,
     intervalSeconds: intervalMs / 1000,
@@ -161,7 +190,7 @@ function parseListen(v: { value: string; from: string } | undefined, problems: s
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-function parseSource(get: Getter, problems: string[]): SourceConfig | undefined {
+function parseSource(get: Getter, problems: string[], livePods: boolean): SourceConfig | undefined {
   const demo = get('demo');
   const replay = get('replay');
   const socket = get('vpp-cli-socket');
@@ -172,6 +201,13 @@ function parseSource(get: Getter, problems: string[]): SourceConfig | undefined 
     );
     return undefined;
   }
+  if (livePods && (demo || replay)) {
+    problems.push(
+      `${get('netns.pods')?.from} and ${(demo ?? replay)?.from}: live pods cannot be mixed with a recording`,
+    );
+    return undefined;
+  }
+  if (livePods && !socket) return { kind: 'none' };
   if (socket) {
     if (!isAbsolute(socket.value)) {
       problems.push(`${socket.from}=${JSON.stringify(socket.value)}: the socket path must be absolute`);
@@ -199,6 +235,54 @@ function parseSource(get: Getter, problems: string[]): SourceConfig | undefined 
     return undefined;
   }
   return { kind: 'replay', dir: join(DEMO_ROOT, name), demo: name as (typeof DEMO_NAMES)[number] };
+}
+
+/** `--netns.pods=NAMESPACE/POD[:ROLE]=PATH,…`: the pods to read and their network namespaces. */
+function parseNetnsPods(
+  v: { value: string; from: string } | undefined,
+  problems: string[],
+): PodTarget[] | undefined {
+  if (!v) return undefined;
+  const pods: PodTarget[] = [];
+  const seen = new Set<string>();
+  for (const item of v.value.split(',')) {
+    const m = /^([^/=:]+)\/([^/=:]+)(?::([^=]+))?=(.+)$/.exec(item.trim());
+    const where = `${v.from}: ${JSON.stringify(item)}`;
+    if (!m) {
+      problems.push(`${where}: expected NAMESPACE/POD[:ROLE]=PATH`);
+      continue;
+    }
+    const [, namespace, pod, role, path] = m as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+    ];
+    if (
+      !isKubernetesName(namespace) ||
+      !isKubernetesName(pod) ||
+      (role !== undefined && !isKubernetesName(role))
+    ) {
+      problems.push(
+        `${where}: namespace, pod and role must be Kubernetes names (lower case, digits, - and .)`,
+      );
+      continue;
+    }
+    if (!isNetnsPath(path)) {
+      problems.push(`${where}: the namespace path must be /proc/<pid>/ns/net or /var/run/netns/<name>`);
+      continue;
+    }
+    if (seen.has(`${namespace}/${pod}`)) {
+      problems.push(`${where}: ${namespace}/${pod} is listed twice`);
+      continue;
+    }
+    seen.add(`${namespace}/${pod}`);
+    const target: PodTarget = { namespace, pod, netns: path };
+    if (role) target.role = role;
+    pods.push(target);
+  }
+  return pods;
 }
 
 function readReplayMeta(dir: string, problems: string[]): ReplayMeta {

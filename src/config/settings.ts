@@ -41,6 +41,11 @@ export const SETTINGS: readonly SettingDef[] = [
     'Read a live VPP through its CLI unix socket (no vppctl needed). Setting it selects this source.',
     '/var/run/vpp/cli.sock',
   ),
+  setting(
+    'netns.pods',
+    'NS/POD[:ROLE]=PATH,…',
+    'Read these Meridio pods in their network namespaces (/proc/<pid>/ns/net or /var/run/netns/<name>; needs root or CAP_SYS_ADMIN). Alone, VPP is not read; add --vpp-cli-socket for both.',
+  ),
   setting('node', 'NAME', 'Node name put in the `node` label (env NODE_NAME also works).', 'the host name'),
   setting(
     'forwarder',
@@ -60,7 +65,18 @@ export const SETTINGS: readonly SettingDef[] = [
     'How often the state commands that pause VPP workers (show tap, vxlan, errors, version) run.',
     '60s',
   ),
-  setting('collect.command-timeout', 'DURATION', 'Deadline of one VPP command.', '5s'),
+  setting(
+    'collect.command-timeout',
+    'DURATION',
+    'Deadline of one VPP command, and of all commands of one pod.',
+    '5s',
+  ),
+  setting(
+    'collect.include-local',
+    'true|false',
+    "Also export the kernel's local routing table, link-local multicast neighbours and multicast FDB entries of the pods (many series, rarely useful).",
+    'false',
+  ),
   setting('log.level', 'debug|info|warn|error', 'Log level.', 'info'),
   setting(
     'log.format',

@@ -1,27 +1,34 @@
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
+import { renderPods } from '../exposition/pod-renderer.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { VppRenderer } from '../exposition/vpp-renderer.ts';
+import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import type { PodCollection } from './pod-collection.ts';
 import type { VppCollection } from './vpp-collection.ts';
 
 export interface CycleResult {
-  snapshot: VppSnapshot;
+  /** What VPP said; absent when this exporter does not read VPP. */
+  snapshot?: VppSnapshot;
+  pods: PodSnapshot[];
   seconds: number;
   bytes: number;
 }
 
 /**
- * One collection cycle: read, parse into a snapshot, render the exposition once, publish it. The
- * previous exposition stays served until the new one is complete.
+ * One collection cycle: read VPP and the Meridio pods (at the same time: they are different
+ * processes), parse into snapshots, render the exposition once, publish it. The previous exposition
+ * stays served until the new one is complete.
  */
 export class CycleRunner {
   private lastSnapshot?: VppSnapshot;
+  private lastPods: PodSnapshot[] = [];
   private completedCycles = 0;
   private readonly renderer = new VppRenderer();
 
   constructor(
-    private readonly vpp: VppCollection,
+    private readonly sources: { vpp?: VppCollection; pods?: PodCollection },
     private readonly selfMetrics: SelfMetrics,
     private readonly cache: ExpositionCache,
     private readonly logger: Logger,
@@ -33,24 +40,46 @@ export class CycleRunner {
     return this.lastSnapshot;
   }
 
+  get pods(): readonly PodSnapshot[] {
+    return this.lastPods;
+  }
+
   get cycles(): number {
     return this.completedCycles;
   }
 
   async runCycle(): Promise<CycleResult> {
     const t0 = performance.now();
-    const snapshot = await this.vpp.collect(Date.now() + this.cycleBudgetMs);
-    const data = await this.renderer.render(snapshot);
-    for (const status of snapshot.commands) {
-      this.selfMetrics.observeCommand('vpp', snapshot.forwarder, status);
+    const deadline = Date.now() + this.cycleBudgetMs;
+    const [snapshot, pods] = await Promise.all([
+      this.sources.vpp?.collect(deadline),
+      this.sources.pods?.collect(deadline) ?? Promise.resolve([]),
+    ]);
+    const parts: Buffer[] = [];
+    if (snapshot) {
+      parts.push(await this.renderer.render(snapshot));
+      for (const status of snapshot.commands) {
+        this.selfMetrics.observeCommand({ source: 'vpp', forwarder: snapshot.forwarder }, status);
+      }
+    }
+    if (this.sources.pods) {
+      parts.push(await renderPods(pods));
+      for (const pod of pods) {
+        const owner = { source: 'pod', namespace: pod.target.namespace, pod: pod.target.pod } as const;
+        for (const status of pod.commands) this.selfMetrics.observeCommand(owner, status);
+      }
+      this.selfMetrics.sweepPodSeries();
     }
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
-    const text = Buffer.concat([data, Buffer.from(await this.selfMetrics.render())]);
-    const rendered = await this.cache.publish(text);
-    this.lastSnapshot = snapshot;
+    parts.push(Buffer.from(await this.selfMetrics.render()));
+    const rendered = await this.cache.publish(Buffer.concat(parts));
+    if (snapshot) this.lastSnapshot = snapshot;
+    this.lastPods = pods;
     this.completedCycles++;
-    this.logger.debug({ seconds, bytes: rendered.text.length }, 'collection cycle done');
-    return { snapshot, seconds, bytes: rendered.text.length };
+    this.logger.debug({ seconds, bytes: rendered.text.length, pods: pods.length }, 'collection cycle done');
+    const result: CycleResult = { pods, seconds, bytes: rendered.text.length };
+    if (snapshot) result.snapshot = snapshot;
+    return result;
   }
 }

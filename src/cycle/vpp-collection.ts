@@ -34,8 +34,8 @@ const STATE_DUE_TOLERANCE_MS = 1000;
  */
 export class VppCollection {
   private readonly stateCache = new Map<VppCommand, CachedState>();
-  private readonly lastFailure = new Map<VppCommand, string>();
-  private readonly lastUnparsed = new Map<VppCommand, string>();
+  private readonly lastFailure = new Map<string, string>();
+  private readonly lastUnparsed = new Map<string, string>();
   private interfaceSetKey?: string;
   private readonly now: () => number;
   private readonly collectors: readonly VppCollector[];

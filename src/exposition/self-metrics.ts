@@ -4,7 +4,19 @@ import { PACKAGE_VERSION } from '../util/package-info.ts';
 import type { MetricDef } from './metric-def.ts';
 
 const P = 'meridio_path_exporter_';
-const COMMAND_LABELS = ['source', 'forwarder', 'command'] as const;
+/**
+ * `source` is `vpp` or `pod`; VPP commands carry `forwarder`, pod commands `namespace` and `pod` (an
+ * empty label is left out).
+ */
+const COMMAND_LABELS = ['source', 'forwarder', 'namespace', 'pod', 'command'] as const;
+
+/** Whose command a status belongs to. */
+export interface CommandOwner {
+  source: 'vpp' | 'pod';
+  forwarder?: string;
+  namespace?: string;
+  pod?: string;
+}
 
 /** The exporter's own families, declared like the collectors' so the README table check sees them. */
 export const SELF_METRICS: readonly MetricDef[] = [
@@ -102,9 +114,16 @@ export class SelfMetrics {
   }
 
   /** Record how reading one command went; carried-over state commands are left as they were. */
-  observeCommand(source: string, forwarder: string, status: CommandStatus): void {
+  observeCommand(owner: CommandOwner, status: CommandStatus): void {
     if (!status.ranThisCycle) return;
-    const labels = { source, forwarder, command: status.command };
+    const labels = {
+      source: owner.source,
+      forwarder: owner.forwarder ?? '',
+      namespace: owner.namespace ?? '',
+      pod: owner.pod ?? '',
+      command: status.command,
+    };
+    if (owner.source === 'pod') this.notePodSeries(labels, status.failure);
     if (status.state === 'not-recorded') {
       this.success.remove(labels);
       this.duration.remove(labels);
@@ -123,10 +142,46 @@ export class SelfMetrics {
     }
   }
 
+  /** Pod command series seen this cycle, and the failure reasons each has counted. */
+  private readonly podSeries = new Map<
+    string,
+    { labels: Record<string, string>; reasons: Set<string>; seen: boolean }
+  >();
+
+  private notePodSeries(labels: Record<string, string>, failure: string | undefined): void {
+    const key = Object.values(labels).join('\u0000');
+    const entry = this.podSeries.get(key) ?? { labels, reasons: new Set<string>(), seen: true };
+    entry.seen = true;
+    if (failure) entry.reasons.add(failure);
+    this.podSeries.set(key, entry);
+  }
+
+  /**
+   * Remove the series of pod commands not run this cycle (the pod is gone, or now read in another
+   * form), so /metrics does not keep a vanished pod's last state forever. Call once per cycle.
+   */
+  sweepPodSeries(): void {
+    for (const [key, entry] of this.podSeries) {
+      if (entry.seen) {
+        entry.seen = false;
+        continue;
+      }
+      const l = entry.labels;
+      this.success.remove(l);
+      this.duration.remove(l);
+      this.lastSuccess.remove(l);
+      this.parseErrors.remove(l);
+      for (const reason of entry.reasons) this.failures.remove({ ...l, reason });
+      for (const field of this.lastTruncated.get(key) ?? []) this.truncated.remove({ ...l, field });
+      this.lastTruncated.delete(key);
+      this.podSeries.delete(key);
+    }
+  }
+
   private setTruncated(labels: Record<string, string>, status: CommandStatus): void {
     const counts = new Map<string, number>();
     for (const t of status.report?.truncated ?? []) counts.set(t.field, (counts.get(t.field) ?? 0) + 1);
-    const key = `${labels.source}\u0000${labels.forwarder}\u0000${labels.command}`;
+    const key = Object.values(labels).join('\u0000');
     for (const field of this.lastTruncated.get(key) ?? []) {
       if (!counts.has(field)) this.truncated.remove({ ...labels, field });
     }

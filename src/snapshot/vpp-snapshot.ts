@@ -6,13 +6,13 @@ import type { VppTap } from '../parsers/vpp/show-tap.ts';
 import type { VppVersion } from '../parsers/vpp/show-version.ts';
 import type { VppVxlanTunnel } from '../parsers/vpp/show-vxlan-tunnel.ts';
 import type { SourceFailure } from '../sources/source-error.ts';
-import type { VppCommand } from '../sources/vpp-commands.ts';
 
 export type CommandFailure = SourceFailure | 'parse' | 'truncated-output';
 
 /** How reading one command went. */
 export interface CommandStatus {
-  command: VppCommand;
+  /** The command as one line (a VPP command, or an allowlisted pod command). */
+  command: string;
   state: 'ok' | 'failed' | 'not-recorded';
   failure?: CommandFailure;
   message?: string;

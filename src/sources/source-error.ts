@@ -6,7 +6,9 @@ export type SourceFailure =
   | 'too-large'
   | 'io'
   | 'command-error'
-  | 'forbidden';
+  | 'forbidden'
+  /** The tool or option is missing in the pod (no `ip`, an `ip` without `-json`): try the next form. */
+  | 'unsupported';
 
 export class SourceError extends Error {
   constructor(

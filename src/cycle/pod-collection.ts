@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import { POD_PARSERS } from '../collectors/pod/index.ts';
+import type { PodData, PodForm } from '../parsers/linux/records.ts';
+import { boundPodData } from '../snapshot/bound-pod-data.ts';
+import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
+import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
+import { commandsOfForm, FORMS } from '../sources/pod-commands.ts';
+import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-source.ts';
+import { yieldToEventLoop } from '../util/yield.ts';
+
+export interface PodCollectionOptions {
+  node: string;
+  /** Deadline of all commands of one pod. */
+  commandTimeoutMs: number;
+  logger: Logger;
+  /** Keep the local routing table, link-local multicast neighbours and multicast FDB entries. */
+  includeLocal: boolean;
+  /** Pods read at the same time. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/**
+ * Reads every Meridio pod of the node each cycle. Per pod it uses the first output form that works
+ * (iproute2 JSON, then plain text, then /proc) and remembers it; a form whose every command is missing
+ * or unsupported is skipped. A command that fails leaves its data out and is counted, never zeroed.
+ */
+export class PodCollection {
+  private readonly formOf = new Map<string, PodForm>();
+  private readonly lastFailure = new Map<string, string>();
+  private readonly lastUnparsed = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly source: PodSource,
+    private readonly options: PodCollectionOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async collect(deadlineAt: number): Promise<PodSnapshot[]> {
+    let pods: PodTarget[];
+    try {
+      pods = await this.source.listPods();
+    } catch (err) {
+      this.options.logger.warn(
+        { source: this.source.kind, err: String(err) },
+        'cannot list the Meridio pods',
+      );
+      return [];
+    }
+    this.forget(pods);
+    const snapshots: PodSnapshot[] = new Array(pods.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < pods.length) {
+        const i = next++;
+        snapshots[i] = await this.collectPod(pods[i] as PodTarget, deadlineAt);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, pods.length) }, worker));
+    return snapshots;
+  }
+
+  private async collectPod(target: PodTarget, deadlineAt: number): Promise<PodSnapshot> {
+    const key = podKey(target);
+    const remembered = this.formOf.get(key);
+    const order = remembered ? [remembered, ...FORMS.filter((f) => f !== remembered)] : FORMS;
+    const snapshot: PodSnapshot = {
+      node: this.options.node,
+      target,
+      sourceKind: this.source.kind,
+      data: {},
+      commands: [],
+    };
+    for (const form of order) {
+      const commands = commandsOfForm(form);
+      const started = this.now();
+      const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
+      if (timeoutMs <= 0) {
+        for (const c of commands) {
+          snapshot.commands.push(
+            this.status(target, c.id, started, 0, {
+              state: 'failed',
+              failure: 'timeout',
+              message: 'the cycle deadline passed before this pod was read',
+            }),
+          );
+        }
+        return snapshot;
+      }
+      const results = await this.source.run(target, commands, timeoutMs);
+      const usable = results.some(
+        (r) => r.kind === 'text' || (r.kind === 'failed' && r.error.reason !== 'unsupported'),
+      );
+      if (!usable) continue;
+      if (remembered !== form) {
+        this.formOf.set(key, form);
+        if (form !== 'json') {
+          this.options.logger.info({ ...podContext(target), form }, 'reading this pod in a fallback form');
+        }
+      }
+      snapshot.form = form;
+      await yieldToEventLoop();
+      const data: PodData = {};
+      commands.forEach((c, i) => {
+        const status = this.process(target, c.id, started, results[i] as PodCommandResult, data);
+        if (status) snapshot.commands.push(status);
+      });
+      snapshot.data = boundPodData(data, this.options.includeLocal);
+      return snapshot;
+    }
+    this.formOf.delete(key);
+    return snapshot;
+  }
+
+  /** Turn one result into a status, merging its parsed data into `data` when it is good. */
+  private process(
+    target: PodTarget,
+    command: string,
+    started: number,
+    result: PodCommandResult,
+    data: PodData,
+  ): CommandStatus | undefined {
+    if (result.kind === 'not-recorded') {
+      return this.status(target, command, started, 0, { state: 'not-recorded' });
+    }
+    if (result.kind === 'failed') {
+      return this.status(target, command, started, result.durationSeconds, {
+        state: 'failed',
+        failure: result.error.reason,
+        message: result.error.message,
+      });
+    }
+    const parser = POD_PARSERS.get(command);
+    if (!parser) return undefined;
+    const parsed = parser.parse(result.text);
+    const values = Object.values(parsed.value) as unknown[][];
+    const empty = values.every((v) => v.length === 0);
+    if (result.text.trim() !== '' && empty && parsed.report.unparsedLines > 0) {
+      const first = parsed.report.firstUnparsed;
+      return this.status(target, command, started, result.durationSeconds, {
+        state: 'failed',
+        failure: 'parse',
+        message: `no part of the output was understood (first: ${first?.lineNo}: ${JSON.stringify(first?.text)})`,
+        report: parsed.report,
+      });
+    }
+    for (const [k, v] of Object.entries(parsed.value) as [keyof PodData, unknown[]][]) {
+      const existing = data[k] as unknown[] | undefined;
+      (data as Record<string, unknown[]>)[k] = existing ? existing.concat(v) : v;
+    }
+    return this.status(target, command, started, result.durationSeconds, {
+      state: 'ok',
+      report: parsed.report,
+    });
+  }
+
+  private status(
+    target: PodTarget,
+    command: string,
+    started: number,
+    durationSeconds: number,
+    partial: Omit<CommandStatus, 'command' | 'durationSeconds' | 'readAt' | 'ranThisCycle'>,
+  ): CommandStatus {
+    const s: CommandStatus = { command, durationSeconds, readAt: started, ranThisCycle: true, ...partial };
+    this.log(target, s);
+    return s;
+  }
+
+  /** One log line when a command starts failing, changes how it fails, or recovers. */
+  private log(target: PodTarget, s: CommandStatus): void {
+    const ctx = { ...podContext(target), command: s.command, source: this.source.kind };
+    const key = `${podKey(target)}\u0000${s.command}`;
+    const previous = this.lastFailure.get(key);
+    if (s.state === 'failed') {
+      const text = `${s.failure}: ${s.message}`;
+      if (previous !== text) {
+        this.options.logger.warn({ ...ctx, reason: s.failure }, `pod command failed: ${s.message}`);
+        this.lastFailure.set(key, text);
+      }
+      return;
+    }
+    if (previous !== undefined) {
+      this.options.logger.info(ctx, 'pod command works again');
+      this.lastFailure.delete(key);
+    }
+    const first = s.report?.firstUnparsed;
+    const unparsedKey = first ? `${s.report?.unparsedLines}:${first.text}` : undefined;
+    if (unparsedKey && this.lastUnparsed.get(key) !== unparsedKey) {
+      this.lastUnparsed.set(key, unparsedKey);
+      this.options.logger.warn(
+        { ...ctx, unparsedLines: s.report?.unparsedLines, first },
+        'pod command output had parts the parser does not understand; they were skipped',
+      );
+    }
+  }
+
+  /** Drop what is remembered about pods that are gone, so the maps do not grow with pod churn. */
+  private forget(pods: readonly PodTarget[]): void {
+    const live = new Set(pods.map(podKey));
+    for (const key of this.formOf.keys()) if (!live.has(key)) this.formOf.delete(key);
+    for (const map of [this.lastFailure, this.lastUnparsed]) {
+      for (const key of map.keys()) if (!live.has(key.split('\u0000')[0] as string)) map.delete(key);
+    }
+  }
+}
+
+function podKey(t: PodTarget): string {
+  return `${t.namespace}/${t.pod}`;
+}
+
+function podContext(t: PodTarget) {
+  return { namespace: t.namespace, pod: t.pod };
+}

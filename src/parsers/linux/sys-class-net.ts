@@ -1,0 +1,29 @@
+import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { isInterfaceName } from './json-input.ts';
+import type { PodLink } from './records.ts';
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/**
+ * Parse the MAC of every interface read from `/sys/class/net/<name>/address`, as `grep -H .` prints
+ * them (`/sys/class/net/eth0/address:02:fe:…`) or as `<name> <mac>` lines.
+ */
+export function parseSysClassNetAddress(text: string): Parsed<PodLink[]> {
+  const report = new ReportBuilder();
+  const links: PodLink[] = [];
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (isBlank(line)) continue;
+    const m =
+      /^\/sys\/class\/net\/([^/\s]+)\/address:(\S+)\s*$/.exec(line) ?? /^\s*(\S+)\s+(\S+)\s*$/.exec(line);
+    const name = m?.[1];
+    const mac = m?.[2];
+    if (!isInterfaceName(name) || !mac || !MAC.test(mac)) {
+      report.unparsedLine(i + 1, line);
+      continue;
+    }
+    links.push({ name, mac: mac.toLowerCase() });
+  }
+  return { value: links, report: report.build() };
+}

@@ -1,0 +1,31 @@
+import type { PodCommand } from './pod-commands.ts';
+import type { SourceError } from './source-error.ts';
+
+/** A Meridio pod to read, and what is known about it. */
+export interface PodTarget {
+  namespace: string;
+  pod: string;
+  /** proxy, stateless-lb-frontend, target… when known (discovery, replay's pod.json, configuration). */
+  role?: string;
+  trench?: string;
+  conduit?: string;
+  /** Network namespace path, for the netns source. */
+  netns?: string;
+}
+
+export type PodCommandResult =
+  | { kind: 'text'; text: string; durationSeconds: number }
+  | { kind: 'not-recorded' }
+  | { kind: 'failed'; error: SourceError; durationSeconds: number };
+
+/**
+ * One way of reading Meridio pods: run a set of allowlisted commands in one pod within a deadline
+ * (a source may batch them, e.g. one `ip -batch` process per option set), and list the pods to read.
+ */
+export interface PodSource {
+  /** `replay` or `netns`: shown in logs and in the `source` label. */
+  readonly kind: string;
+  listPods(): Promise<PodTarget[]>;
+  /** Results in the order of `commands`. Never rejects: every failure is a result. */
+  run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]>;
+}
