@@ -90,8 +90,13 @@ export class PodCollection {
         return snapshot;
       }
       const results = await this.source.run(target, commands, timeoutMs);
+      // A form is in use when one of its own commands answered; a command it shares with a later form
+      // (/proc/net/dev in text and proc) does not decide it.
+      const rank = FORMS.indexOf(form);
       const usable = results.some(
-        (r) => r.kind === 'text' || (r.kind === 'failed' && r.error.reason !== 'unsupported'),
+        (r, i) =>
+          (commands[i]?.forms.every((f) => FORMS.indexOf(f) <= rank) ?? false) &&
+          (r.kind === 'text' || (r.kind === 'failed' && r.error.reason !== 'unsupported')),
       );
       if (!usable) continue;
       if (remembered !== form) {

@@ -1,3 +1,4 @@
+import { POD_COLLECTORS } from '../collectors/pod/index.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
 import type { MetricDef } from './metric-def.ts';
 import { SELF_METRICS } from './self-metrics.ts';
@@ -5,5 +6,6 @@ import { SELF_METRICS } from './self-metrics.ts';
 /** Every family the exporter can emit (besides prom-client's process_/nodejs_ metrics). */
 export const ALL_METRICS: readonly MetricDef[] = [
   ...VPP_COLLECTORS.flatMap((c) => c.metrics),
+  ...POD_COLLECTORS.flatMap((c) => c.metrics),
   ...SELF_METRICS,
 ];

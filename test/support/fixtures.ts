@@ -13,3 +13,17 @@ export function vppFixture(name: string): string {
 export function demoVpp(node: 'worker-a' | 'worker-b', slug: string): string {
   return stripProvenance(readFileSync(`${DEMO}${node}/vpp/${slug}.txt`, 'utf8'));
 }
+
+/** A Linux sample (guide text or a namespace recording), provenance lines removed. */
+export function linuxFixture(name: string): string {
+  return stripProvenance(readFileSync(`${FIXTURES}linux/${name}`, 'utf8'));
+}
+
+/** A recorded pod output of the demo. */
+export function demoPod(node: 'worker-a' | 'worker-b', pod: string, slug: string): string {
+  return stripProvenance(readFileSync(`${DEMO}${node}/pods/red/${pod}/${slug}.txt`, 'utf8'));
+}
+
+export const PROXY = 'proxy-conduit-a-1-abc';
+export const FRONTEND_GHI = 'stateless-lb-frontend-attractor-a-1-ghi';
+export const TARGET = 'target-a-1';

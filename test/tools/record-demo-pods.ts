@@ -1,11 +1,12 @@
 // Records the demo's pod outputs (demo/<node>/pods/…) from the guide's topology built on real network
 // namespaces (root only), through the same netns source the exporter uses. Run: npx tsx test/tools/record-demo-pods.ts
+
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { DEMO_ROOT } from '../../src/config/config.ts';
 import { NetnsPodSource } from '../../src/sources/netns.ts';
 import { commandsOfForm, podCommandSlug } from '../../src/sources/pod-commands.ts';
-import { DEMO_ROOT } from '../../src/config/config.ts';
 import { GuideTopology, type TopologyPod } from '../support/netns-topology.ts';
 
 const topology = new GuideTopology(`mpe${process.pid}-rec`);
@@ -18,7 +19,8 @@ const onNode: [string, TopologyPod][] = [
 ];
 try {
   topology.create();
-  for (const node of ['worker-a', 'worker-b']) rmSync(join(DEMO_ROOT, node, 'pods'), { recursive: true, force: true });
+  for (const node of ['worker-a', 'worker-b'])
+    rmSync(join(DEMO_ROOT, node, 'pods'), { recursive: true, force: true });
   for (const [node, p] of onNode) {
     const target = { namespace: p.namespace, pod: p.pod, netns: topology.path(p) };
     const source = new NetnsPodSource({ pods: [target] });
