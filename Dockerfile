@@ -15,6 +15,9 @@ LABEL org.opencontainers.image.title="meridio-path-exporter" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# iproute2 (ip, bridge) and nsenter (util-linux, already in the base) for the netns pod source: the
+# agent's own tools read the pods, so their images do not matter.
+RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

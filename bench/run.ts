@@ -1,21 +1,27 @@
-// Benchmarks of the VPP side. Prints numbers; asserts nothing. Run: npm run bench
+// Benchmarks of the VPP side and the Meridio pods. Prints numbers; asserts nothing. Run: npm run bench
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { PodCollection } from '../src/cycle/pod-collection.ts';
 import { VppCollection } from '../src/cycle/vpp-collection.ts';
+import { renderPods } from '../src/exposition/pod-renderer.ts';
 import { SelfMetrics } from '../src/exposition/self-metrics.ts';
 import { VppRenderer } from '../src/exposition/vpp-renderer.ts';
 import { parseShowErrors } from '../src/parsers/vpp/show-errors.ts';
 import { parseShowInterface } from '../src/parsers/vpp/show-interface.ts';
 import { parseShowInterfaceAddr } from '../src/parsers/vpp/show-interface-addr.ts';
 import { parseShowTap } from '../src/parsers/vpp/show-tap.ts';
+import { NetnsPodSource } from '../src/sources/netns.ts';
 import { commandSlug } from '../src/sources/vpp-commands.ts';
+import { MemoryPodSource } from '../test/support/memory-pod-source.ts';
 import { MemorySource } from '../test/support/memory-source.ts';
+import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { syntheticVpp } from './synthetic.ts';
+import { syntheticProxy } from './synthetic-pods.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = [100, 1000, 10_000];
@@ -184,6 +190,82 @@ async function serving(): Promise<void> {
   }
 }
 
+async function pods(): Promise<void> {
+  console.log('\n## Meridio pods: parse + render of one proxy (median of 21 after 20 warm-up, ms)\n');
+  console.log('| VIP tables × nexthops (×2 families) | neighbours | FDB entries | JSON in | ms | series |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [tables, nexthops, neighbors, fdb] of [
+    [10, 2, 100, 100],
+    [100, 8, 1000, 1000],
+  ] as const) {
+    const source = new MemoryPodSource();
+    source.pods = [{ namespace: 'red', pod: 'proxy-bench', role: 'proxy' }];
+    const answers = syntheticProxy(tables, nexthops, neighbors, fdb);
+    for (const [id, text] of answers) source.set('proxy-bench', id, text);
+    const bytes = [...answers.values()].reduce((n, t) => n + t.length, 0);
+    const c = new PodCollection(source, {
+      node: 'bench',
+      commandTimeoutMs: 5000,
+      includeLocal: false,
+      logger: pino({ level: 'silent' }),
+    });
+    const samples: number[] = [];
+    let out: Buffer = Buffer.alloc(0);
+    for (let r = 0; r < 41; r++) {
+      const t0 = performance.now();
+      out = await renderPods(await c.collect(Date.now() + 60_000));
+      if (r >= 20) samples.push(performance.now() - t0);
+    }
+    samples.sort((a, b) => a - b);
+    const series = out
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#')).length;
+    console.log(
+      `| ${tables} × ${nexthops} | ${neighbors} | ${fdb} | ${(bytes / 1e3).toFixed(0)} kB | ${(samples[10] as number).toFixed(2)} | ${series} |`,
+    );
+  }
+  if (process.getuid?.() !== 0) {
+    console.log('\n(real netns collection skipped: needs root)');
+    return;
+  }
+  console.log('\n## One real collection of the guide topology through the netns source (4 pods, ms)\n');
+  const topology = new GuideTopology(`mpe${process.pid}-bench`);
+  try {
+    topology.create();
+    const targets = Object.values(topology.pods).map((p) => ({
+      namespace: p.namespace,
+      pod: p.pod,
+      role: p.role,
+      netns: topology.path(p),
+    }));
+    const c = new PodCollection(new NetnsPodSource({ pods: targets }), {
+      node: 'bench',
+      commandTimeoutMs: 5000,
+      includeLocal: false,
+      logger: pino({ level: 'silent' }),
+    });
+    const samples: number[] = [];
+    for (let r = 0; r < 23; r++) {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      await renderPods(await c.collect(Date.now() + 60_000));
+      const cpu = process.cpuUsage(cpu0);
+      if (r >= 3) samples.push(performance.now() - t0);
+      if (r === 22)
+        console.log(
+          `exporter CPU of the last collection: ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (children not included)`,
+        );
+    }
+    samples.sort((a, b) => a - b);
+    console.log(
+      `| pods | processes per pod | median | p90 |\n|---|---|---|---|\n| 4 | 5 (4 ip -batch + 1 bridge) | ${(samples[10] as number).toFixed(1)} | ${(samples[18] as number).toFixed(1)} |`,
+    );
+  } finally {
+    topology.destroy();
+  }
+}
+
 console.log(
   `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
 );
@@ -192,3 +274,4 @@ const only = process.argv[2];
 if (!only || only === 'parse') parseThroughput();
 if (!only || only === 'cycle') await cycleCost();
 if (!only || only === 'serving') await serving();
+if (!only || only === 'pods') await pods();

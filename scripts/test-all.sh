@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the whole test suite needs on a fresh Debian 12 machine, then runs it.
-# System tools (apt): prometheus (prometheus + promtool), iproute2. Node 24 comes from npm (package "node").
+# System tools (apt): prometheus (prometheus + promtool), iproute2 (ip, bridge), iputils-ping and
+# util-linux (nsenter) for the network-namespace tests. Node 24 comes from npm (package "node").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v bridge >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
+command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -47,6 +47,29 @@ describe('configuration', () => {
     assert.equal(s.node, 'kind-worker');
   });
 
+  it('reads pods in network namespaces, alone or with the VPP socket; the demo replays its pods', () => {
+    const pods = config(['--netns.pods=red/proxy-a:proxy=/proc/42/ns/net, red/target-a-1=/var/run/netns/t1']);
+    assert.deepEqual(pods.source, { kind: 'none' });
+    assert.deepEqual(pods.pods, {
+      kind: 'netns',
+      pods: [
+        { namespace: 'red', pod: 'proxy-a', role: 'proxy', netns: '/proc/42/ns/net' },
+        { namespace: 'red', pod: 'target-a-1', netns: '/var/run/netns/t1' },
+      ],
+    });
+    assert.equal(pods.includeLocal, false);
+    const both = config([
+      '--netns.pods=red/p=/proc/1/ns/net',
+      '--vpp-cli-socket=/x.sock',
+      '--collect.include-local=true',
+    ]);
+    assert.equal(both.source.kind, 'vpp-cli-socket');
+    assert.equal(both.pods.kind, 'netns');
+    assert.equal(both.includeLocal, true);
+    assert.deepEqual(config([]).pods, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a') });
+    assert.deepEqual(config(['--vpp-cli-socket=/x.sock']).pods, { kind: 'none' });
+  });
+
   it('reads every setting from its MPE_ environment variable; flags win', () => {
     const c = config(['--collect.interval=30s'], {
       MPE_WEB_LISTEN_ADDRESS: '127.0.0.1:9000',
@@ -106,6 +129,38 @@ describe('configuration', () => {
     ],
     ['bad env value', [], { MPE_COLLECT_INTERVAL: '0s' }, /MPE_COLLECT_INTERVAL \(environment\)="0s"/],
     ['flag twice', ['--node=a', '--node=b'], {}, /--node is given twice/],
+    ['netns pod without path', ['--netns.pods=red/proxy-a'], {}, /expected NAMESPACE\/POD\[:ROLE\]=PATH/],
+    [
+      'netns path outside /proc and /var/run/netns',
+      ['--netns.pods=red/proxy-a=/etc/passwd'],
+      {},
+      /must be \/proc\/<pid>\/ns\/net or \/var\/run\/netns\/<name>/,
+    ],
+    ['netns path with ..', ['--netns.pods=red/p=/var/run/netns/../x'], {}, /namespace path must be/],
+    [
+      'netns pod name not a Kubernetes name',
+      ['--netns.pods=red/Proxy_A=/proc/1/ns/net'],
+      {},
+      /must be Kubernetes names/,
+    ],
+    [
+      'netns pod twice',
+      ['--netns.pods=red/p=/proc/1/ns/net,red/p=/proc/2/ns/net'],
+      {},
+      /red\/p is listed twice/,
+    ],
+    [
+      'netns pods with a recording',
+      ['--netns.pods=red/p=/proc/1/ns/net', '--demo=worker-a'],
+      {},
+      /cannot be mixed with a recording/,
+    ],
+    [
+      'bad include-local',
+      ['--collect.include-local=yes'],
+      {},
+      /--collect.include-local="yes": must be one of true, false/,
+    ],
   ];
   for (const [name, argv, env, expected] of bad) {
     it(`rejects ${name}`, () => {
