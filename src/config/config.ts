@@ -221,9 +221,9 @@ function parseSource(get: Getter, problems: string[], livePods: boolean): Source
       problems.push(`${replay.from}=${JSON.stringify(replay.value)}: no such directory`);
       return undefined;
     }
-    if (!existsSync(join(dir, 'vpp'))) {
+    if (!existsSync(join(dir, 'vpp')) && !existsSync(join(dir, 'pods'))) {
       problems.push(
-        `${replay.from}=${JSON.stringify(replay.value)}: no vpp/ folder inside (see the README's replay layout)`,
+        `${replay.from}=${JSON.stringify(replay.value)}: no vpp/ or pods/ folder inside (see the README's replay layout)`,
       );
       return undefined;
     }

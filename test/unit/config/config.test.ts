@@ -174,7 +174,7 @@ describe('configuration', () => {
 
   it('rejects a replay directory without vpp/ and a broken replay.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpe-replay-'));
-    assert.match(problems(['--replay', dir]).join('\n'), /no vpp\/ folder/);
+    assert.match(problems(['--replay', dir]).join('\n'), /no vpp\/ or pods\/ folder/);
     mkdirSync(join(dir, 'vpp'));
     writeFileSync(join(dir, 'replay.json'), '{"node": 5}');
     assert.match(
