@@ -7,6 +7,7 @@ import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { commandsOfForm, FORMS } from '../sources/pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-source.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
+import { CommandLog } from './command-log.ts';
 
 export interface PodCollectionOptions {
   node: string;
@@ -27,8 +28,7 @@ export interface PodCollectionOptions {
  */
 export class PodCollection {
   private readonly formOf = new Map<string, PodForm>();
-  private readonly lastFailure = new Map<string, string>();
-  private readonly lastUnparsed = new Map<string, string>();
+  private readonly commandLog: CommandLog;
   private readonly now: () => number;
 
   constructor(
@@ -36,6 +36,7 @@ export class PodCollection {
     private readonly options: PodCollectionOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.commandLog = new CommandLog(options.logger, 'pod');
   }
 
   async collect(deadlineAt: number): Promise<PodSnapshot[]> {
@@ -173,41 +174,16 @@ export class PodCollection {
     return s;
   }
 
-  /** One log line when a command starts failing, changes how it fails, or recovers. */
   private log(target: PodTarget, s: CommandStatus): void {
     const ctx = { ...podContext(target), command: s.command, source: this.source.kind };
-    const key = `${podKey(target)}\u0000${s.command}`;
-    const previous = this.lastFailure.get(key);
-    if (s.state === 'failed') {
-      const text = `${s.failure}: ${s.message}`;
-      if (previous !== text) {
-        this.options.logger.warn({ ...ctx, reason: s.failure }, `pod command failed: ${s.message}`);
-        this.lastFailure.set(key, text);
-      }
-      return;
-    }
-    if (previous !== undefined) {
-      this.options.logger.info(ctx, 'pod command works again');
-      this.lastFailure.delete(key);
-    }
-    const first = s.report?.firstUnparsed;
-    const unparsedKey = first ? `${s.report?.unparsedLines}:${first.text}` : undefined;
-    if (unparsedKey && this.lastUnparsed.get(key) !== unparsedKey) {
-      this.lastUnparsed.set(key, unparsedKey);
-      this.options.logger.warn(
-        { ...ctx, unparsedLines: s.report?.unparsedLines, first },
-        'pod command output had parts the parser does not understand; they were skipped',
-      );
-    }
+    this.commandLog.note(`${podKey(target)}\u0000${s.command}`, ctx, s);
   }
 
   /** Drop what is remembered about pods that are gone, so the maps do not grow with pod churn. */
   private forget(pods: readonly PodTarget[]): void {
     const live = new Set(pods.map(podKey));
     for (const key of this.formOf.keys()) if (!live.has(key)) this.formOf.delete(key);
-    for (const map of [this.lastFailure, this.lastUnparsed]) {
-      for (const key of map.keys()) if (!live.has(key.split('\u0000')[0] as string)) map.delete(key);
-    }
+    this.commandLog.retain((key) => live.has(key.split('\u0000')[0] as string));
   }
 }
 

@@ -8,6 +8,7 @@ import type { VppSource } from '../sources/command-source.ts';
 import { SourceError } from '../sources/source-error.ts';
 import type { VppCommand } from '../sources/vpp-commands.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
+import { CommandLog } from './command-log.ts';
 
 export interface VppCollectionOptions {
   node: string;
@@ -34,8 +35,7 @@ const STATE_DUE_TOLERANCE_MS = 1000;
  */
 export class VppCollection {
   private readonly stateCache = new Map<VppCommand, CachedState>();
-  private readonly lastFailure = new Map<string, string>();
-  private readonly lastUnparsed = new Map<string, string>();
+  private readonly commandLog: CommandLog;
   private interfaceSetKey?: string;
   private readonly now: () => number;
   private readonly collectors: readonly VppCollector[];
@@ -46,6 +46,7 @@ export class VppCollection {
   ) {
     this.now = options.now ?? Date.now;
     this.collectors = options.collectors ?? VPP_COLLECTORS;
+    this.commandLog = new CommandLog(options.logger, 'VPP');
   }
 
   async collect(deadlineAt: number): Promise<VppSnapshot> {
@@ -170,32 +171,8 @@ export class VppCollection {
     return { status: status({ state: 'ok', report: parsed.report }), value: parsed.value };
   }
 
-  /** One log line when a command starts failing, changes how it fails, or recovers: not one per cycle. */
   private log(s: CommandStatus): void {
     const ctx = { forwarder: this.options.forwarder, command: s.command, source: this.source.kind };
-    const previous = this.lastFailure.get(s.command);
-    if (s.state === 'failed') {
-      const key = `${s.failure}: ${s.message}`;
-      if (previous !== key) {
-        this.options.logger.warn({ ...ctx, reason: s.failure }, `VPP command failed: ${s.message}`);
-        this.lastFailure.set(s.command, key);
-      }
-      return;
-    }
-    if (previous !== undefined) {
-      this.options.logger.info(ctx, 'VPP command works again');
-      this.lastFailure.delete(s.command);
-    }
-    const report = s.report;
-    const unparsedKey = report?.firstUnparsed
-      ? `${report.unparsedLines}:${report.firstUnparsed.text}`
-      : undefined;
-    if (report && unparsedKey && this.lastUnparsed.get(s.command) !== unparsedKey) {
-      this.lastUnparsed.set(s.command, unparsedKey);
-      this.options.logger.warn(
-        { ...ctx, unparsedLines: report.unparsedLines, first: report.firstUnparsed },
-        'VPP output had lines the parser does not understand; they were skipped',
-      );
-    }
+    this.commandLog.note(s.command, ctx, s);
   }
 }

@@ -1,3 +1,5 @@
+import { isKubernetesName } from '../sources/pod-commands.ts';
+
 /**
  * Which part of the traffic path a pod is, from its spec alone. Meridio's pods carry only an `app`
  * label and their names changed across versions (`proxy-<conduit>`, `proxy-<trench>`,
@@ -92,11 +94,7 @@ export function recognisePod(
 
 function env(c: ContainerLike, key: string): string | undefined {
   const v = c.env?.find((e) => e.name === key)?.value;
-  return v !== undefined && isLabelName(v) ? v : undefined;
-}
-
-function isLabelName(v: string): boolean {
-  return v.length > 0 && v.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v);
+  return v !== undefined && isKubernetesName(v) ? v : undefined;
 }
 
 function withLabels(

@@ -65,8 +65,13 @@ export function assertAllowedPodCommand(command: PodCommand): PodCommand {
 
 export const FORMS: readonly PodForm[] = ['json', 'text', 'proc'];
 
-export function commandsOfForm(form: PodForm): PodCommand[] {
-  return POD_COMMAND_LIST.filter((c) => c.forms.includes(form));
+const BY_FORM: ReadonlyMap<PodForm, readonly PodCommand[]> = new Map(
+  FORMS.map((f) => [f, POD_COMMAND_LIST.filter((c) => c.forms.includes(f))]),
+);
+
+/** The commands of one output form, in allowlist order (computed once, read every cycle per pod). */
+export function commandsOfForm(form: PodForm): readonly PodCommand[] {
+  return BY_FORM.get(form) ?? [];
 }
 
 /** Replay file name of a command: lower-case words and path parts joined by `-` (`ip-json-4-rule-show`). */

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand, isKubernetesName, podCommandSlug } from './pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from './pod-source.ts';
-import { stripProvenance } from './replay.ts';
-import { SourceError } from './source-error.ts';
+import { readRecording } from './replay.ts';
+import type { SourceError } from './source-error.ts';
 
 /**
  * Recorded pod outputs: `<dir>/pods/<namespace>/<pod>/<command slug>.txt`, plus an optional
@@ -37,18 +37,12 @@ export class ReplayPodSource implements PodSource {
       assertAllowedPodCommand(c);
       const file = join(this.location, 'pods', pod.namespace, pod.pod, `${podCommandSlug(c.id)}.txt`);
       try {
-        const text = await readFile(file, { encoding: 'utf8', signal: AbortSignal.timeout(timeoutMs) });
-        results.push({ kind: 'text', text: stripProvenance(text), durationSeconds: seconds() });
+        const text = await readRecording(file, timeoutMs);
+        results.push(
+          text === undefined ? { kind: 'not-recorded' } : { kind: 'text', text, durationSeconds: seconds() },
+        );
       } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ENOENT') results.push({ kind: 'not-recorded' });
-        else {
-          const error =
-            e.name === 'AbortError'
-              ? new SourceError('timeout', `reading ${file} took over ${timeoutMs} ms`)
-              : new SourceError('io', `cannot read ${file}: ${e.message}`);
-          results.push({ kind: 'failed', error, durationSeconds: seconds() });
-        }
+        results.push({ kind: 'failed', error: err as SourceError, durationSeconds: seconds() });
       }
     }
     return results;

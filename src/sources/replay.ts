@@ -16,18 +16,27 @@ export class ReplaySource implements VppSource {
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {
     assertAllowedVppCommand(command);
-    const file = join(this.location, 'vpp', `${commandSlug(command)}.txt`);
-    let text: string;
-    try {
-      text = await readFile(file, { encoding: 'utf8', signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT') return { kind: 'not-recorded' };
-      if (e.name === 'AbortError')
-        throw new SourceError('timeout', `reading ${file} took over ${timeoutMs} ms`);
-      throw new SourceError('io', `cannot read ${file}: ${e.message}`);
-    }
-    return { kind: 'text', text: stripProvenance(text).replaceAll('\u0000', '') };
+    const text = await readRecording(join(this.location, 'vpp', `${commandSlug(command)}.txt`), timeoutMs);
+    if (text === undefined) return { kind: 'not-recorded' };
+    return { kind: 'text', text: text.replaceAll('\u0000', '') };
+  }
+}
+
+/**
+ * A recorded output without its provenance lines; undefined when the file does not exist (the command
+ * was not recorded). Other read problems reject with a SourceError.
+ */
+export async function readRecording(file: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    return stripProvenance(
+      await readFile(file, { encoding: 'utf8', signal: AbortSignal.timeout(timeoutMs) }),
+    );
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return undefined;
+    if (e.name === 'AbortError')
+      throw new SourceError('timeout', `reading ${file} took over ${timeoutMs} ms`);
+    throw new SourceError('io', `cannot read ${file}: ${e.message}`);
   }
 }
 

@@ -1,9 +1,8 @@
 import { parseCount } from '../../util/numbers.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
-import { count, jsonArray, str } from './json-input.ts';
+import { count, isMac, jsonArray, str } from './json-input.ts';
 import type { PodFdbEntry } from './records.ts';
 
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 /** Keys of `bridge fdb` text that take a value. */
 const VALUED = new Set(['dev', 'master', 'vlan', 'dst', 'port', 'vni', 'via', 'src_vni', 'nhid']);
 
@@ -19,7 +18,7 @@ export function parseBridgeFdbJson(text: string): Parsed<PodFdbEntry[]> {
     const item = items[i] as Record<string, unknown>;
     const mac = str(item.mac);
     const port = str(item.ifname) ?? str(item.dev);
-    if (!mac || !MAC.test(mac) || !port) {
+    if (!isMac(mac) || !port) {
       report.unparsedLine(i + 1, `fdb entry without mac or port: ${JSON.stringify(item).slice(0, 80)}`);
       continue;
     }
@@ -43,7 +42,7 @@ export function parseBridgeFdbText(text: string): Parsed<PodFdbEntry[]> {
     if (isBlank(line)) continue;
     const words = line.trim().split(/\s+/);
     const mac = words[0] as string;
-    if (!MAC.test(mac)) {
+    if (!isMac(mac)) {
       report.unparsedLine(i + 1, line);
       continue;
     }

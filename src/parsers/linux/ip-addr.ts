@@ -1,6 +1,6 @@
 import { parseCount } from '../../util/numbers.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
-import { count, isInterfaceName, jsonArray, str } from './json-input.ts';
+import { count, isInterfaceName, isMac, jsonArray, str } from './json-input.ts';
 import type { IpFamily, PodAddress, PodLink } from './records.ts';
 
 /** Parse `ip -json addr show`: the addresses of every link. */
@@ -85,7 +85,7 @@ export function parseIpAddrText(text: string): Parsed<{ links: PodLink[]; addres
     const link = /^\s+link\/(\S+)(?: (\S+))?/.exec(line);
     if (link) {
       const mac = link[2];
-      if (mac && /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) current.mac = mac.toLowerCase();
+      if (isMac(mac)) current.mac = mac.toLowerCase();
       continue;
     }
     const addr = ADDR_LINE.exec(line);

@@ -1,8 +1,6 @@
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
-import { jsonArray, str, strings } from './json-input.ts';
+import { isMac, jsonArray, str, strings } from './json-input.ts';
 import { familyOf, type PodNeighbor } from './records.ts';
-
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 /** Parse `ip -json neigh show` (ARP and NDP together). */
 export function parseIpNeighJson(text: string): Parsed<PodNeighbor[]> {
@@ -80,7 +78,7 @@ export function parseIpNeighText(text: string): Parsed<PodNeighbor[]> {
       state: states.length > 0 ? states.join(',') : 'NONE',
       router,
     };
-    if (lladdr && MAC.test(lladdr)) n.lladdr = lladdr.toLowerCase();
+    if (isMac(lladdr)) n.lladdr = lladdr.toLowerCase();
     neighbors.push(n);
   }
   return { value: neighbors, report: report.build() };
@@ -110,7 +108,7 @@ export function parseProcNetArp(text: string): Parsed<PodNeighbor[]> {
     }
     const state = flags & ATF_PERM ? 'PERMANENT' : flags & ATF_COM ? 'VALID' : 'INCOMPLETE';
     const n: PodNeighbor = { family: 'ipv4', ip: w[0] as string, dev: w[5] as string, state, router: false };
-    if (flags & ATF_COM && MAC.test(w[3] as string)) n.lladdr = (w[3] as string).toLowerCase();
+    if (flags & ATF_COM && isMac(w[3] as string)) n.lladdr = (w[3] as string).toLowerCase();
     neighbors.push(n);
   }
   return { value: neighbors, report: report.build() };

@@ -53,3 +53,10 @@ export function obj(v: unknown): Record<string, unknown> | undefined {
 export function isInterfaceName(name: string | undefined): name is string {
   return name !== undefined && /^[^\s/:]{1,15}$/.test(name);
 }
+
+/** A colon-separated Ethernet address (`02:fe:c2:14:ec:dd`), either case. */
+export function isMac(text: string | undefined): text is string {
+  return text !== undefined && MAC.test(text);
+}
+
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;

@@ -1,8 +1,6 @@
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
-import { isInterfaceName } from './json-input.ts';
+import { isInterfaceName, isMac } from './json-input.ts';
 import type { PodLink } from './records.ts';
-
-const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 /**
  * Parse the MAC of every interface read from `/sys/class/net/<name>/address`, as `grep -H .` prints
@@ -19,7 +17,7 @@ export function parseSysClassNetAddress(text: string): Parsed<PodLink[]> {
       /^\/sys\/class\/net\/([^/\s]+)\/address:(\S+)\s*$/.exec(line) ?? /^\s*(\S+)\s+(\S+)\s*$/.exec(line);
     const name = m?.[1];
     const mac = m?.[2];
-    if (!isInterfaceName(name) || !mac || !MAC.test(mac)) {
+    if (!isInterfaceName(name) || !isMac(mac)) {
       report.unparsedLine(i + 1, line);
       continue;
     }

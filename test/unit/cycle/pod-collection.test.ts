@@ -4,7 +4,7 @@ import pino from 'pino';
 import { PodCollection } from '../../../src/cycle/pod-collection.ts';
 import { renderPods } from '../../../src/exposition/pod-renderer.ts';
 import { SelfMetrics } from '../../../src/exposition/self-metrics.ts';
-import { POD_COMMANDS } from '../../../src/sources/pod-commands.ts';
+import { commandsOfForm, POD_COMMANDS, podCommandSlug } from '../../../src/sources/pod-commands.ts';
 import { demoPod, linuxFixture, PROXY } from '../../support/fixtures.ts';
 import { MemoryPodSource } from '../../support/memory-pod-source.ts';
 
@@ -12,18 +12,8 @@ const C = POD_COMMANDS;
 
 function proxyJson(source: MemoryPodSource): void {
   source.pods = [{ namespace: 'red', pod: PROXY, role: 'proxy' }];
-  for (const c of [
-    C.linkJson,
-    C.addrJson,
-    C.rule4Json,
-    C.rule6Json,
-    C.route4Json,
-    C.route6Json,
-    C.neighJson,
-    C.fdbJson,
-  ]) {
-    const slug = c.id.toLowerCase().replace(/[^a-z0-9.]+/g, '-');
-    source.set(PROXY, c.id, demoPod('worker-a', PROXY, slug));
+  for (const c of commandsOfForm('json')) {
+    source.set(PROXY, c.id, demoPod('worker-a', PROXY, podCommandSlug(c.id)));
   }
 }
 
@@ -58,16 +48,7 @@ describe('PodCollection', () => {
   it('falls back to the text form when `ip` has no -json, and says so in meridio_pod_info', async () => {
     const source = new MemoryPodSource();
     source.pods = [{ namespace: 'red', pod: 'busybox-pod' }];
-    for (const c of [
-      C.linkJson,
-      C.addrJson,
-      C.rule4Json,
-      C.rule6Json,
-      C.route4Json,
-      C.route6Json,
-      C.neighJson,
-      C.fdbJson,
-    ]) {
+    for (const c of commandsOfForm('json')) {
       source.set('busybox-pod', c.id, { fail: 'unsupported' });
     }
     source.set('busybox-pod', C.addrText.id, linuxFixture('ip-addr.guide.proxy.txt'));
