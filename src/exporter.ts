@@ -5,15 +5,26 @@ import { CycleRunner } from './cycle/cycle-runner.ts';
 import { PodCollection } from './cycle/pod-collection.ts';
 import { CycleScheduler, cronExpression } from './cycle/scheduler.ts';
 import { VppCollection } from './cycle/vpp-collection.ts';
+import { loadKubeConfig } from './discovery/kube-config.ts';
+import { ClusterDiscovery } from './discovery/node-pods.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import { buildApp } from './server/app.ts';
 import type { VppSource } from './sources/command-source.ts';
+import { ExecPodSource } from './sources/kube-exec/exec-pod-source.ts';
+import { KubeExecRunner } from './sources/kube-exec/exec-runner.ts';
+import { ExecVppSource } from './sources/kube-exec/exec-vpp-source.ts';
 import { NetnsPodSource } from './sources/netns.ts';
+import { NodeLocalPodSource } from './sources/node-local/node-local-pod-source.ts';
+import { NodeLocalVppSource } from './sources/node-local/node-local-vpp-source.ts';
+import { PodProcessFinder } from './sources/node-local/pod-processes.ts';
 import type { PodSource } from './sources/pod-source.ts';
 import { ReplaySource } from './sources/replay.ts';
 import { ReplayPodSource } from './sources/replay-pods.ts';
 import { VppCliSocketSource } from './sources/vpp-cli/vpp-cli-socket.ts';
+
+/** How long the start waits for the first pod and node lists before the first cycle. */
+const DISCOVERY_SYNC_WAIT_MS = 10_000;
 
 export interface RunningExporter {
   app: FastifyInstance;
@@ -22,6 +33,40 @@ export interface RunningExporter {
   /** Where the server listens, e.g. `http://127.0.0.1:9847`. */
   url: string;
   stop(): Promise<void>;
+}
+
+/** The sources of a cluster mode, fed by one discovery. */
+interface ClusterSources {
+  discovery: ClusterDiscovery;
+  vpp: VppSource;
+  pods: PodSource;
+}
+
+function createClusterSources(config: Config, logger: Logger): ClusterSources | undefined {
+  if (!config.cluster) return undefined;
+  const kc = loadKubeConfig(config.cluster.kubeconfig);
+  const discovery = new ClusterDiscovery({
+    kc,
+    node: config.node,
+    logger,
+    containerNames: config.cluster.containerNames,
+  });
+  const forwarder = () => discovery.forwarder();
+  const pods = () => discovery.pods();
+  if (config.cluster.mode === 'exec') {
+    const runner = new KubeExecRunner(kc);
+    return {
+      discovery,
+      vpp: new ExecVppSource(runner, forwarder, config.node),
+      pods: new ExecPodSource({ runner, pods }),
+    };
+  }
+  const finder = new PodProcessFinder();
+  return {
+    discovery,
+    vpp: new NodeLocalVppSource(finder, forwarder, config.node),
+    pods: new NodeLocalPodSource(finder, pods),
+  };
 }
 
 export function createSource(config: Config): VppSource | undefined {
@@ -43,7 +88,17 @@ export async function startExporter(
   logger: Logger,
   options: { schedule?: boolean; processMetrics?: boolean } = {},
 ): Promise<RunningExporter> {
-  const source = createSource(config);
+  const cluster = createClusterSources(config, logger);
+  if (cluster) {
+    const synced = await cluster.discovery.start(DISCOVERY_SYNC_WAIT_MS);
+    if (!synced.podsSynced || !synced.nodesSynced) {
+      logger.warn(
+        synced,
+        'the first pod or node list did not arrive in time; collecting with what is known and retrying',
+      );
+    }
+  }
+  const source = cluster?.vpp ?? createSource(config);
   const cache = new ExpositionCache();
   const selfMetrics = new SelfMetrics(config.node, { processMetrics: options.processMetrics ?? true });
   const vpp =
@@ -51,11 +106,16 @@ export async function startExporter(
     new VppCollection(source, {
       node: config.node,
       forwarder: config.forwarder,
+      ...(cluster
+        ? { nodeByAddress: () => cluster.discovery.nodeByAddress() }
+        : config.nodeByAddress && {
+            nodeByAddress: () => config.nodeByAddress as ReadonlyMap<string, string>,
+          }),
       commandTimeoutMs: config.commandTimeoutMs,
       stateIntervalMs: config.stateIntervalMs,
       logger,
     });
-  const podSource = createPodSource(config);
+  const podSource = cluster?.pods ?? createPodSource(config);
   const pods =
     podSource &&
     new PodCollection(podSource, {
@@ -78,7 +138,7 @@ export async function startExporter(
     cache,
     telemetryPath: config.telemetryPath,
     logger,
-    ready: () => runner.cycles > 0,
+    ready: () => runner.cycles > 0 && (cluster?.discovery.synced ?? true),
   });
   const url = await app.listen({ host: config.listenHost, port: config.listenPort });
   logger.info(
@@ -86,6 +146,7 @@ export async function startExporter(
       url,
       vpp: source ? `${source.kind} ${source.location}` : 'not read',
       pods: podSource ? podSource.kind : 'not read',
+      ...(config.cluster && { mode: config.cluster.mode }),
       node: config.node,
       schedule: expression,
     },
@@ -101,6 +162,7 @@ export async function startExporter(
     async stop() {
       await scheduler.stop();
       await app.close();
+      await cluster?.discovery.stop();
     },
   };
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isCronInterval } from '../cycle/scheduler.ts';
+import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, ROLES } from '../discovery/roles.ts';
 import { isNetnsPath } from '../sources/netns.ts';
 import { isKubernetesName } from '../sources/pod-commands.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
@@ -13,13 +14,24 @@ export type SourceConfig =
   | { kind: 'replay'; dir: string; demo?: (typeof DEMO_NAMES)[number] }
   | { kind: 'vpp-cli-socket'; socketPath: string }
   /** VPP is not read: only Meridio pods (`--netns.pods` alone). */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** The node's forwarder, found by discovery (`--kube.mode`). */
+  | { kind: 'cluster' };
 
 /** Where the Meridio pods are read from. */
 export type PodsConfig =
   | { kind: 'replay'; dir: string }
   | { kind: 'netns'; pods: PodTarget[] }
+  | { kind: 'cluster' }
   | { kind: 'none' };
+
+/** Running in the cluster (`--kube.mode`): how to reach the API server and read the pods. */
+export interface ClusterConfig {
+  mode: 'node-local' | 'exec';
+  /** Absent: the pod's service account. */
+  kubeconfig?: string;
+  containerNames: ContainerNames;
+}
 
 export interface Config {
   listenHost: string;
@@ -27,6 +39,9 @@ export interface Config {
   telemetryPath: string;
   source: SourceConfig;
   pods: PodsConfig;
+  cluster?: ClusterConfig;
+  /** Node addresses → node names from a recording's replay.json (cluster mode asks the API). */
+  nodeByAddress?: ReadonlyMap<string, string>;
   /** Keep the kernel's local routing table, link-local multicast neighbours and multicast FDB entries. */
   includeLocal: boolean;
   node: string;
@@ -54,6 +69,8 @@ export const DEMO_ROOT = join(PACKAGE_ROOT, 'demo');
 interface ReplayMeta {
   node?: string;
   forwarder?: string;
+  /** Node name → its addresses, so tunnels get `remote_node` offline too. */
+  nodes?: Record<string, string[]>;
 }
 
 /** Parse flags (`--name=value` or `--name value`) and `MPE_*` environment variables; flags win. */
@@ -115,7 +132,8 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     );
   }
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
-  const source = parseSource(get, problems, netnsPods !== undefined);
+  const cluster = parseCluster(get, env, problems);
+  const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);
   const includeLocal = enumSetting(
     get,
     'collect.include-local',
@@ -147,13 +165,23 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
   const logFormat = enumSetting(get, 'log.format', ['auto', 'json', 'pretty'] as const, 'auto', problems);
   const meta = source?.kind === 'replay' ? readReplayMeta(source.dir, problems) : {};
   const node = get('node')?.value ?? (env.NODE_NAME || meta.node || hostname());
+  if (cluster && !get('node') && !env.NODE_NAME) {
+    problems.push(
+      '--kube.mode: the node to read must be given with --node or NODE_NAME (the DaemonSet sets it from spec.nodeName)',
+    );
+  }
+  if (cluster && !isKubernetesName(node)) {
+    problems.push(`--node=${JSON.stringify(node)}: not a Kubernetes node name`);
+  }
   const forwarder = get('forwarder')?.value ?? meta.forwarder ?? '';
   if (problems.length > 0 || !listen || !source || intervalMs === undefined) return undefined;
-  const pods: PodsConfig = netnsPods
-    ? { kind: 'netns', pods: netnsPods }
-    : source.kind === 'replay'
-      ? { kind: 'replay', dir: source.dir }
-      : { kind: 'none' };
+  const pods: PodsConfig = cluster
+    ? { kind: 'cluster' }
+    : netnsPods
+      ? { kind: 'netns', pods: netnsPods }
+      : source.kind === 'replay'
+        ? { kind: 'replay', dir: source.dir }
+        : { kind: 'none' };
   const config: Config = {
     listenHost: listen.host,
     listenPort: listen.port,
@@ -169,7 +197,88 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
   };
+  if (cluster) config.cluster = cluster;
+  if (meta.nodes) config.nodeByAddress = addressBook(meta.nodes);
   return config;
+}
+
+function parseCluster(
+  get: Getter,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): ClusterConfig | undefined {
+  const mode = get('kube.mode');
+  const names = get('kube.container-names');
+  const kubeconfigSetting = get('kubeconfig');
+  if (!mode) {
+    for (const v of [names, kubeconfigSetting]) {
+      if (v) problems.push(`${v.from}: only used with --kube.mode`);
+    }
+    return undefined;
+  }
+  if (mode.value !== 'node-local' && mode.value !== 'exec') {
+    problems.push(`${mode.from}=${JSON.stringify(mode.value)}: must be one of node-local, exec`);
+    return undefined;
+  }
+  const kubeconfig = kubeconfigSetting?.value ?? (env.KUBECONFIG || undefined);
+  if (kubeconfig !== undefined && !existsSync(kubeconfig)) {
+    problems.push(
+      `${kubeconfigSetting?.from ?? 'KUBECONFIG (environment)'}=${JSON.stringify(kubeconfig)}: no such file`,
+    );
+  }
+  const containerNames = parseContainerNames(names, problems);
+  const config: ClusterConfig = { mode: mode.value, containerNames };
+  if (kubeconfig !== undefined) config.kubeconfig = kubeconfig;
+  return config;
+}
+
+/** `forwarder=forwarder-vpp,proxy=proxy|my-proxy`: replaces the default names of the roles given. */
+function parseContainerNames(
+  v: { value: string; from: string } | undefined,
+  problems: string[],
+): ContainerNames {
+  const names: Record<MeridioRole, readonly string[]> = { ...DEFAULT_CONTAINER_NAMES };
+  if (!v) return names;
+  const seen = new Set<string>();
+  for (const item of v.value.split(',')) {
+    const m = /^([a-z-]+)=(.+)$/.exec(item.trim());
+    const role = m?.[1] as MeridioRole | undefined;
+    const list = m?.[2]?.split('|') ?? [];
+    if (!m || !role || !ROLES.includes(role)) {
+      problems.push(
+        `${v.from}: ${JSON.stringify(item)}: expected ROLE=NAME|NAME with ROLE one of ${ROLES.join(', ')}`,
+      );
+      continue;
+    }
+    if (seen.has(role)) problems.push(`${v.from}: ${role} is given twice`);
+    seen.add(role);
+    if (list.some((n) => !isKubernetesName(n) || n.length > 63)) {
+      problems.push(`${v.from}: ${JSON.stringify(item)}: container names must be Kubernetes names`);
+      continue;
+    }
+    names[role] = list;
+  }
+  return names;
+}
+
+/** In cluster mode the sources are found by discovery: a recording, socket or netns list cannot be mixed in. */
+function clusterSource(get: Getter, problems: string[]): SourceConfig | undefined {
+  const others = ['demo', 'replay', 'vpp-cli-socket', 'netns.pods']
+    .map((f) => get(f))
+    .filter((v) => v !== undefined);
+  if (others.length > 0) {
+    problems.push(
+      `${get('kube.mode')?.from} cannot be combined with ${others.map((o) => o.from).join(', ')}`,
+    );
+    return undefined;
+  }
+  return { kind: 'cluster' };
+}
+
+function addressBook(nodes: Record<string, string[]>): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, addresses] of Object.entries(nodes)) for (const a of addresses) map.set(a, name);
+  return map;
 }
 
 function from(get: Getter, flag: string): string {
@@ -291,14 +400,26 @@ function readReplayMeta(dir: string, problems: string[]): ReplayMeta {
   try {
     const meta = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     if (typeof meta !== 'object' || meta === null) throw new Error('not an object');
-    const { node, forwarder } = meta as Record<string, unknown>;
+    const { node, forwarder, nodes } = meta as Record<string, unknown>;
     if (
       (node !== undefined && typeof node !== 'string') ||
       (forwarder !== undefined && typeof forwarder !== 'string')
     ) {
       throw new Error('"node" and "forwarder" must be strings');
     }
-    return { node, forwarder } as ReplayMeta;
+    const out: ReplayMeta = {};
+    if (node !== undefined) out.node = node as string;
+    if (forwarder !== undefined) out.forwarder = forwarder as string;
+    if (nodes !== undefined) {
+      const ok =
+        typeof nodes === 'object' &&
+        nodes !== null &&
+        !Array.isArray(nodes) &&
+        Object.values(nodes).every((a) => Array.isArray(a) && a.every((x) => typeof x === 'string'));
+      if (!ok) throw new Error('"nodes" must map node names to lists of addresses');
+      out.nodes = nodes as Record<string, string[]>;
+    }
+    return out;
   } catch (err) {
     problems.push(`${file}: ${(err as Error).message}`);
     return {};

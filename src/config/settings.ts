@@ -46,6 +46,22 @@ export const SETTINGS: readonly SettingDef[] = [
     'NS/POD[:ROLE]=PATH,…',
     'Read these Meridio pods in their network namespaces (/proc/<pid>/ns/net or /var/run/netns/<name>; needs root or CAP_SYS_ADMIN). Alone, VPP is not read; add --vpp-cli-socket for both.',
   ),
+  setting(
+    'kube.mode',
+    'node-local|exec',
+    "Run in the cluster: discover this node's forwarder and Meridio pods through the Kubernetes API and read them from the node (node-local: hostPID, SYS_ADMIN, SYS_PTRACE) or by exec through the API server (exec: pods/exec). Needs --node or NODE_NAME.",
+  ),
+  setting(
+    'kubeconfig',
+    'PATH',
+    "Kubeconfig file for --kube.mode (env KUBECONFIG also works); the pod's service account when not given.",
+  ),
+  setting(
+    'kube.container-names',
+    'ROLE=NAME|NAME,…',
+    'Container names that mark a role (forwarder, proxy, stateless-lb-frontend, target), replacing the defaults for the roles given.',
+    'forwarder=forwarder-vpp,proxy=proxy,stateless-lb-frontend=stateless-lb|frontend|fe,target=tapa',
+  ),
   setting('node', 'NAME', 'Node name put in the `node` label (env NODE_NAME also works).', 'the host name'),
   setting(
     'forwarder',

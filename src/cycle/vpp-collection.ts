@@ -12,7 +12,10 @@ import { CommandLog } from './command-log.ts';
 
 export interface VppCollectionOptions {
   node: string;
+  /** The `forwarder` label; when empty, the source's own forwarder (cluster modes). */
   forwarder: string;
+  /** Node addresses → node names (cluster discovery or the recording's replay.json). */
+  nodeByAddress?: () => ReadonlyMap<string, string>;
   commandTimeoutMs: number;
   stateIntervalMs: number;
   logger: Logger;
@@ -52,10 +55,16 @@ export class VppCollection {
   async collect(deadlineAt: number): Promise<VppSnapshot> {
     const snapshot: VppSnapshot = {
       node: this.options.node,
-      forwarder: this.options.forwarder,
+      forwarder: this.options.forwarder || this.source.forwarder || '',
       sourceKind: this.source.kind,
       commands: [],
     };
+    const addresses = this.options.nodeByAddress?.();
+    if (addresses) snapshot.nodeByAddress = addresses;
+    if (this.source.prefetch) {
+      const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - this.now());
+      if (timeoutMs > 0) await this.source.prefetch(this.commandsDue(), timeoutMs);
+    }
     for (const c of this.collectors.filter((c) => c.cadence === 'counters')) {
       const { status, value } = await this.runOne(c, deadlineAt);
       snapshot.commands.push(status);
@@ -64,11 +73,7 @@ export class VppCollection {
     const interfaceSetChanged = this.noteInterfaceSet(snapshot);
     for (const c of this.collectors.filter((c) => c.cadence === 'state')) {
       const cached = this.stateCache.get(c.command);
-      const due =
-        cached?.status.state !== 'ok' ||
-        interfaceSetChanged ||
-        this.now() - cached.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS;
-      if (due) {
+      if (this.stateDue(c.command, interfaceSetChanged)) {
         const result = await this.runOne(c, deadlineAt);
         this.stateCache.set(c.command, result);
         snapshot.commands.push(result.status);
@@ -86,6 +91,22 @@ export class VppCollection {
       );
     }
     return snapshot;
+  }
+
+  /** Commands this cycle will run unless the interface set changes: counters, and state that is due. */
+  private commandsDue(): VppCommand[] {
+    return this.collectors
+      .filter((c) => c.cadence === 'counters' || this.stateDue(c.command, false))
+      .map((c) => c.command);
+  }
+
+  private stateDue(command: VppCommand, interfaceSetChanged: boolean): boolean {
+    const cached = this.stateCache.get(command);
+    return (
+      cached?.status.state !== 'ok' ||
+      interfaceSetChanged ||
+      this.now() - cached.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS
+    );
   }
 
   /** True when the set of (name, sw_if_index) differs from the previous successful read. */
@@ -172,7 +193,11 @@ export class VppCollection {
   }
 
   private log(s: CommandStatus): void {
-    const ctx = { forwarder: this.options.forwarder, command: s.command, source: this.source.kind };
+    const ctx = {
+      forwarder: this.options.forwarder || this.source.forwarder,
+      command: s.command,
+      source: this.source.kind,
+    };
     this.commandLog.note(s.command, ctx, s);
   }
 }

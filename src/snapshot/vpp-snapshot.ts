@@ -37,6 +37,8 @@ export interface VppSnapshot {
   node: string;
   forwarder: string;
   sourceKind: string;
+  /** Node addresses (InternalIP/ExternalIP) → node name, to name a VxLAN tunnel's far end. */
+  nodeByAddress?: ReadonlyMap<string, string>;
   interfaces?: VppInterface[];
   addrs?: VppInterfaceAddr[];
   taps?: VppTap[];

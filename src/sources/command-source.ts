@@ -13,4 +13,11 @@ export interface VppSource {
   /** Where it reads from (socket path, directory), for log lines. */
   readonly location: string;
   run(command: VppCommand, timeoutMs: number): Promise<CommandOutput>;
+  /** The forwarder pod read now, when the source finds it itself (cluster modes). */
+  readonly forwarder?: string;
+  /**
+   * Sources where each round trip is expensive (kube-exec) run the commands a cycle needs at once;
+   * `run` then answers from that batch.
+   */
+  prefetch?(commands: readonly VppCommand[], timeoutMs: number): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand } from './pod-commands.ts';
+import { classifyPodFailure } from './pod-failure.ts';
 import type { PodCommandResult, PodSource, PodTarget } from './pod-source.ts';
 import { SourceError } from './source-error.ts';
 
@@ -54,6 +55,10 @@ export class NetnsPodSource implements PodSource {
   }
 
   async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
+    if (!pod.netns || !isNetnsPath(pod.netns)) {
+      const error = new SourceError('connect', `invalid network namespace path ${JSON.stringify(pod.netns)}`);
+      return commands.map(() => ({ kind: 'failed', error, durationSeconds: 0 }));
+    }
     const deadline = performance.now() + timeoutMs;
     const results = new Map<PodCommand, PodCommandResult>();
     const groups = new Map<string, PodCommand[]>();
@@ -147,18 +152,7 @@ export class NetnsPodSource implements PodSource {
 }
 
 function failureOf(res: ProcessResult): SourceError {
-  const message = res.stderr
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !/^Command failed -:/.test(l))
-    .join('; ')
-    .slice(0, 300);
-  if (/nsenter: (cannot open|reassociate)/.test(res.stderr)) {
-    return new SourceError('connect', message || 'cannot enter the network namespace');
-  }
-  if (/Option "-json" is unknown|unrecognized option|invalid option|not found/.test(res.stderr)) {
-    return new SourceError('unsupported', message);
-  }
-  return new SourceError('command-error', message || `exit status ${res.code}`);
+  return classifyPodFailure(res.stderr, res.code);
 }
 
 /** Spawn without a shell, feed stdin, collect output up to a cap, kill at the deadline. */

@@ -9,6 +9,9 @@ export interface PodTarget {
   role?: string;
   trench?: string;
   conduit?: string;
+  attractor?: string;
+  /** The container to exec into, for the kube-exec source. */
+  container?: string;
   /** Network namespace path, for the netns source. */
   netns?: string;
 }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { parseCli } from '../../src/config/config.ts';
 import { PodCollection } from '../../src/cycle/pod-collection.ts';
 import { VppCollection } from '../../src/cycle/vpp-collection.ts';
 import { renderPods } from '../../src/exposition/pod-renderer.ts';
@@ -10,9 +11,12 @@ import { DEMO } from './fixtures.ts';
 /** The data families of one demo node (VPP, then its Meridio pods), as the exporter renders them (no self metrics). */
 export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<string> {
   const logger = pino({ level: 'silent' });
+  const request = parseCli(['--demo', node], {});
+  const book = request.kind === 'run' ? request.config.nodeByAddress : undefined;
   const collection = new VppCollection(new ReplaySource(`${DEMO}${node}`), {
     node,
     forwarder: `forwarder-vpp-${node}`,
+    ...(book && { nodeByAddress: () => book }),
     commandTimeoutMs: 5000,
     stateIntervalMs: 60_000,
     logger,

@@ -4,8 +4,8 @@ import { type PodCollector, podLabels } from './collector.ts';
 const podInfo = defineMetric({
   name: 'meridio_pod_info',
   type: 'gauge',
-  help: 'A Meridio pod the exporter reads: its role, how it is read (source) and which output form could be read (json, text, proc; empty when none).',
-  labels: podLabels('role', 'source', 'form'),
+  help: 'A Meridio pod the exporter reads: its role, attractor (frontends), how it is read (source) and which output form could be read (json, text, proc; empty when none).',
+  labels: podLabels('role', 'attractor', 'source', 'form'),
   source: 'exporter',
 });
 
@@ -15,6 +15,10 @@ export const podInfoCollector: PodCollector = {
   parsers: [],
   metrics: [podInfo],
   render(w, pod, base) {
-    w.sample(podInfo, [...base, pod.target.role ?? '', pod.sourceKind, pod.form ?? ''], 1);
+    w.sample(
+      podInfo,
+      [...base, pod.target.role ?? '', pod.target.attractor ?? '', pod.sourceKind, pod.form ?? ''],
+      1,
+    );
   },
 };

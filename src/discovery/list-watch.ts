@@ -1,0 +1,126 @@
+import {
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  Watch,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+
+export interface WatchedCollectionOptions<T extends KubernetesObject> {
+  kc: KubeConfig;
+  /** `/api/v1/pods`, `/api/v1/nodes`. */
+  path: string;
+  fieldSelector?: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  /** Shown in log lines: `pods on worker-a`. */
+  what: string;
+  logger: Logger;
+  /** Called after every change of the collection. */
+  onChange?: () => void;
+  /** Backoff after a failed list or watch: doubles from `minBackoffMs` up to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * A list+watch of one kind of object kept in memory (client-node's ListWatch). The library reconnects
+ * by itself when the server closes a watch; when the list or the watch fails it stops, so this restarts
+ * it with an exponential backoff and resumes from the last resourceVersion.
+ */
+export class WatchedCollection<T extends KubernetesObject> {
+  private readonly informer: ListWatch<T>;
+  private stopped = false;
+  private backoffMs: number;
+  private retry?: NodeJS.Timeout;
+  private synced = false;
+  private readonly syncWaiters: (() => void)[] = [];
+  /** Failed lists or watches since start (for the exporter's own metrics and tests). */
+  failures = 0;
+
+  constructor(private readonly options: WatchedCollectionOptions<T>) {
+    this.backoffMs = options.minBackoffMs ?? 1000;
+    this.informer = new ListWatch<T>(
+      options.path,
+      new Watch(options.kc),
+      options.list,
+      false,
+      undefined,
+      options.fieldSelector,
+    );
+    const changed = () => {
+      this.markSynced();
+      options.onChange?.();
+    };
+    this.informer.on('add', changed);
+    this.informer.on('update', changed);
+    this.informer.on('delete', changed);
+    this.informer.on('connect', () => {
+      // A connect follows a good list (or a resumed watch): the cache is the server's state again.
+      if (this.informer.latestResourceVersion() !== '') this.markSynced();
+    });
+    this.informer.on('error', (err: unknown) => this.failed(err));
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+    if (this.informer.latestResourceVersion() !== '') this.markSynced();
+  }
+
+  /** Resolves once the first list arrived, or after `timeoutMs`; returns whether it arrived. */
+  waitForSync(timeoutMs: number): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.syncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  list(): readonly T[] {
+    return this.informer.list();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.informer.stop();
+  }
+
+  private markSynced(): void {
+    this.backoffMs = this.options.minBackoffMs ?? 1000;
+    if (this.synced) return;
+    this.synced = true;
+    for (const w of this.syncWaiters.splice(0)) w();
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    if (this.stopped) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
+    this.options.logger.warn(
+      { what: this.options.what, err: describe(err), retryInMs: delay },
+      'Kubernetes list/watch failed; retrying',
+    );
+    this.retry = setTimeout(() => {
+      if (!this.stopped) void this.informer.start();
+    }, delay);
+    this.retry.unref();
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { statusCode?: number; code?: number | string }).statusCode;
+    return code ? `${err.message} (HTTP ${code})` : err.message;
+  }
+  return String(err);
+}

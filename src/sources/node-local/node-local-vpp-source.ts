@@ -1,0 +1,51 @@
+import type { DiscoveredPod } from '../../discovery/node-pods.ts';
+import type { CommandOutput, VppSource } from '../command-source.ts';
+import { FORWARDER_CLI_SOCKET } from '../kube-exec/exec-vpp-source.ts';
+import { SourceError } from '../source-error.ts';
+import { VppCliSocketSource } from '../vpp-cli/vpp-cli-socket.ts';
+import type { VppCommand } from '../vpp-commands.ts';
+import type { PodProcessFinder } from './pod-processes.ts';
+
+/** VPP's main process, by the name it gives its main thread. */
+export const VPP_MAIN = 'vpp_main';
+
+/**
+ * Reads the local forwarder's VPP from the node: finds its `vpp_main` process by the forwarder pod's
+ * UID and speaks the CLI protocol to the socket inside that container,
+ * `/proc/<pid>/root/var/run/vpp/cli.sock` (needs hostPID and CAP_SYS_PTRACE). A restarted VPP or a
+ * new forwarder pod is found again at the next command.
+ */
+export class NodeLocalVppSource implements VppSource {
+  readonly kind = 'node-local';
+  private socket?: VppCliSocketSource;
+
+  constructor(
+    private readonly finder: PodProcessFinder,
+    private readonly findForwarder: () => DiscoveredPod | undefined,
+    private readonly node: string,
+    private readonly procRoot = '/proc',
+  ) {}
+
+  get location(): string {
+    return this.socket?.location ?? `the forwarder of ${this.node}`;
+  }
+
+  get forwarder(): string {
+    return this.findForwarder()?.pod ?? '';
+  }
+
+  async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {
+    const f = this.findForwarder();
+    if (!f) throw new SourceError('connect', `no running forwarder-vpp pod on node ${this.node}`);
+    const pid = this.finder.processNamed(f.uid, VPP_MAIN);
+    if (pid === undefined) {
+      throw new SourceError(
+        'connect',
+        `no ${VPP_MAIN} process of ${f.namespace}/${f.pod} in ${this.procRoot} (is the agent running with hostPID?)`,
+      );
+    }
+    const path = `${this.procRoot}/${pid}/root${FORWARDER_CLI_SOCKET}`;
+    if (this.socket?.location !== path) this.socket = new VppCliSocketSource({ socketPath: path });
+    return this.socket.run(command, timeoutMs);
+  }
+}
