@@ -14,6 +14,16 @@ export function demoVpp(node: 'worker-a' | 'worker-b', slug: string): string {
   return stripProvenance(readFileSync(`${DEMO}${node}/vpp/${slug}.txt`, 'utf8'));
 }
 
+/** Path of a VPP sample in test/fixtures/vpp. */
+export function vppFixturePath(name: string): string {
+  return `${FIXTURES}vpp/${name}`;
+}
+
+/** Path of a Linux sample in test/fixtures/linux. */
+export function linuxFixturePath(name: string): string {
+  return `${FIXTURES}linux/${name}`;
+}
+
 /** A Linux sample (guide text or a namespace recording), provenance lines removed. */
 export function linuxFixture(name: string): string {
   return stripProvenance(readFileSync(`${FIXTURES}linux/${name}`, 'utf8'));

@@ -5,6 +5,7 @@ import { SourceError } from '../source-error.ts';
 import { VppCliSocketSource } from '../vpp-cli/vpp-cli-socket.ts';
 import type { VppCommand } from '../vpp-commands.ts';
 import type { PodProcessFinder } from './pod-processes.ts';
+import { resolveInRoot } from './resolve-in-root.ts';
 
 /** VPP's main process, by the name it gives its main thread. */
 export const VPP_MAIN = 'vpp_main';
@@ -12,7 +13,8 @@ export const VPP_MAIN = 'vpp_main';
 /**
  * Reads the local forwarder's VPP from the node: finds its `vpp_main` process by the forwarder pod's
  * UID and speaks the CLI protocol to the socket inside that container,
- * `/proc/<pid>/root/var/run/vpp/cli.sock` (needs hostPID and CAP_SYS_PTRACE). A restarted VPP or a
+ * `/proc/<pid>/root/var/run/vpp/cli.sock` with the container's own symlinks followed (needs hostPID
+ * and CAP_SYS_PTRACE). A restarted VPP or a
  * new forwarder pod is found again at the next command.
  */
 export class NodeLocalVppSource implements VppSource {
@@ -44,7 +46,14 @@ export class NodeLocalVppSource implements VppSource {
         `no ${VPP_MAIN} process of ${f.namespace}/${f.pod} in ${this.procRoot} (is the agent running with hostPID?)`,
       );
     }
-    const path = `${this.procRoot}/${pid}/root${FORWARDER_CLI_SOCKET}`;
+    const root = `${this.procRoot}/${pid}/root`;
+    const path = resolveInRoot(root, FORWARDER_CLI_SOCKET);
+    if (!path) {
+      throw new SourceError(
+        'connect',
+        `${FORWARDER_CLI_SOCKET} does not exist in the forwarder container (${root})`,
+      );
+    }
     if (this.socket?.location !== path) this.socket = new VppCliSocketSource({ socketPath: path });
     return this.socket.run(command, timeoutMs);
   }

@@ -70,6 +70,20 @@ describe('configuration', () => {
     assert.deepEqual(config(['--vpp-cli-socket=/x.sock']).pods, { kind: 'none' });
   });
 
+  it('runs in the cluster with --kube.mode: node from NODE_NAME, container names overridable per role', () => {
+    const c = config(['--kube.mode=exec', '--kube.container-names=proxy=proxy|meridio-proxy'], {
+      NODE_NAME: 'worker-a',
+    });
+    assert.equal(c.node, 'worker-a');
+    assert.deepEqual(c.source, { kind: 'cluster' });
+    assert.deepEqual(c.pods, { kind: 'cluster' });
+    assert.equal(c.cluster?.mode, 'exec');
+    assert.equal(c.cluster?.kubeconfig, undefined);
+    assert.deepEqual(c.cluster?.containerNames.proxy, ['proxy', 'meridio-proxy']);
+    assert.deepEqual(c.cluster?.containerNames.forwarder, ['forwarder-vpp']);
+    assert.equal(config(['--demo=worker-a']).nodeByAddress?.get('172.18.0.4'), 'worker-b');
+  });
+
   it('reads every setting from its MPE_ environment variable; flags win', () => {
     const c = config(['--collect.interval=30s'], {
       MPE_WEB_LISTEN_ADDRESS: '127.0.0.1:9000',
@@ -130,6 +144,55 @@ describe('configuration', () => {
     ['bad env value', [], { MPE_COLLECT_INTERVAL: '0s' }, /MPE_COLLECT_INTERVAL \(environment\)="0s"/],
     ['flag twice', ['--node=a', '--node=b'], {}, /--node is given twice/],
     ['netns pod without path', ['--netns.pods=red/proxy-a'], {}, /expected NAMESPACE\/POD\[:ROLE\]=PATH/],
+    [
+      'unknown kube mode',
+      ['--kube.mode=daemon', '--node=w'],
+      {},
+      /--kube.mode="daemon": must be one of node-local, exec/,
+    ],
+    [
+      'kube mode without node',
+      ['--kube.mode=exec'],
+      {},
+      /node to read must be given with --node or NODE_NAME/,
+    ],
+    [
+      'kube mode with a bad node name',
+      ['--kube.mode=exec', '--node=Worker_A'],
+      {},
+      /not a Kubernetes node name/,
+    ],
+    [
+      'kube mode with a recording',
+      ['--kube.mode=exec', '--node=w', '--demo=worker-a'],
+      {},
+      /cannot be combined with --demo/,
+    ],
+    [
+      'kube mode with a socket',
+      ['--kube.mode=node-local', '--node=w', '--vpp-cli-socket=/x.sock'],
+      {},
+      /cannot be combined with --vpp-cli-socket/,
+    ],
+    [
+      'missing kubeconfig',
+      ['--kube.mode=exec', '--node=w', '--kubeconfig=/nonexistent/kc'],
+      {},
+      /--kubeconfig="\/nonexistent\/kc": no such file/,
+    ],
+    ['kubeconfig without kube mode', ['--kubeconfig=/x'], {}, /--kubeconfig: only used with --kube.mode/],
+    [
+      'unknown role in container names',
+      ['--kube.mode=exec', '--node=w', '--kube.container-names=router=r'],
+      {},
+      /ROLE one of forwarder, proxy/,
+    ],
+    [
+      'bad container name',
+      ['--kube.mode=exec', '--node=w', '--kube.container-names=proxy=My_Proxy'],
+      {},
+      /container names must be Kubernetes names/,
+    ],
     [
       'netns path outside /proc and /var/run/netns',
       ['--netns.pods=red/proxy-a=/etc/passwd'],
