@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the whole test suite needs on a fresh Debian 12 machine, then runs it.
 # System tools (apt): prometheus (prometheus + promtool), iproute2 (ip, bridge), iputils-ping and
-# util-linux (nsenter) for the network-namespace tests. Node 24 comes from npm (package "node").
+# util-linux (nsenter, unshare) for the network-namespace and node-local tests, kubectl for deploy/. Node 24 comes from npm (package "node").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,10 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v bridge >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
 command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+# kubectl renders deploy/ (kubectl kustomize). These machines ship it; Debian's own package is the
+# fallback, and the manifest test fails clearly if its kustomize is older than v4.
+command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

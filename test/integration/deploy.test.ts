@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { validate as lintDockerfile } from 'dockerfile-utils';
+import { DaemonSet } from 'kubernetes-models/apps/v1';
+import {
+  ClusterRole,
+  ClusterRoleBinding,
+  Role,
+  RoleBinding,
+} from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { parseAllDocuments, stringify } from 'yaml';
+import { parseCli } from '../../src/config/config.ts';
+import { requireTool } from '../support/tools.ts';
+
+// Rendered with the real kubectl kustomize and checked against the Kubernetes (and Prometheus
+// Operator) JSON schemas of kubernetes-models, then against what the agent actually needs.
+
+type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} & Record<string, unknown>;
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/Service': Service,
+  'apps/v1/DaemonSet': DaemonSet,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
+};
+
+function render(overlay: string): K8sObject[] {
+  const kubectl = requireTool('kubectl');
+  const version = execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8' });
+  const kustomize = /Kustomize Version: v(\d+)/.exec(version)?.[1];
+  assert.ok(Number(kustomize) >= 4, `kubectl's kustomize must be v4 or later (found: ${version.trim()})`);
+  const out = execFileSync(kubectl, ['kustomize', `deploy/overlays/${overlay}`], { encoding: 'utf8' });
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
+}
+
+function schemaCheck(o: K8sObject): void {
+  const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+  assert.ok(Model, `no schema known for ${o.apiVersion} ${o.kind}: add it to the test`);
+  new Model(o as never).validate();
+}
+
+const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+
+interface Container {
+  name: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  ports?: { containerPort: number }[];
+  securityContext?: Record<string, unknown> & { capabilities?: { add?: string[]; drop?: string[] } };
+}
+interface PodSpec {
+  hostPID?: boolean;
+  hostNetwork?: boolean;
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+}
+
+function daemonSet(objects: K8sObject[]): PodSpec {
+  const [ds] = byKind(objects, 'DaemonSet') as unknown as { spec: { template: { spec: PodSpec } } }[];
+  assert.ok(ds);
+  return ds.spec.template.spec;
+}
+
+/** The configuration the agent would start with in this DaemonSet (NODE_NAME as the downward API sets it). */
+function agentConfig(spec: PodSpec) {
+  const c = spec.containers[0] as Container;
+  const env: Record<string, string> = { NODE_NAME: 'worker-a' };
+  for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  const r = parseCli(c.args ?? [], env);
+  assert.equal(r.kind, 'run');
+  return r.kind === 'run' ? r.config : assert.fail();
+}
+
+const DISCOVERY_RULES = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+];
+
+describe('deploy/ manifests', () => {
+  const work = mkdtempSync(join(tmpdir(), 'mpe-deploy-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  for (const overlay of ['node-local', 'exec']) {
+    it(`${overlay}: renders and every object validates against its schema`, () => {
+      const objects = render(overlay);
+      assert.ok(objects.length >= 8);
+      for (const o of objects) schemaCheck(o);
+    });
+  }
+
+  it('the schema check can fail: a malformed DaemonSet is rejected', () => {
+    const broken = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'x' },
+      spec: { selector: {}, template: { spec: { containers: 'exporter' } } },
+    } as unknown as K8sObject;
+    assert.throws(() => schemaCheck(broken), /containers must be array/);
+  });
+
+  it('node-local: hostPID, root with exactly SYS_ADMIN and SYS_PTRACE, no hostNetwork, discovery RBAC only', () => {
+    const objects = render('node-local');
+    const spec = daemonSet(objects);
+    const c = spec.containers[0] as Container;
+    assert.equal(spec.hostPID, true);
+    assert.notEqual(spec.hostNetwork, true);
+    assert.deepEqual(c.securityContext?.capabilities, { drop: ['ALL'], add: ['SYS_ADMIN', 'SYS_PTRACE'] });
+    assert.equal(c.securityContext?.privileged, false);
+    assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
+    assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(agentConfig(spec).cluster?.mode, 'node-local');
+    assert.deepEqual(
+      byKind(objects, 'ClusterRole').map((r) => r.rules),
+      [DISCOVERY_RULES],
+    );
+    assert.deepEqual(byKind(objects, 'Role'), [], 'node-local needs no pods/exec');
+  });
+
+  it('exec: unprivileged (no hostPID, non-root, every capability dropped) with pods/exec only in the listed namespaces', () => {
+    const objects = render('exec');
+    const spec = daemonSet(objects);
+    const c = spec.containers[0] as Container;
+    assert.notEqual(spec.hostPID, true);
+    assert.notEqual(spec.hostNetwork, true);
+    assert.equal(spec.securityContext?.runAsNonRoot, true);
+    assert.notEqual(spec.securityContext?.runAsUser, 0);
+    assert.deepEqual(c.securityContext?.capabilities, { drop: ['ALL'] });
+    assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
+    assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(agentConfig(spec).cluster?.mode, 'exec');
+    assert.deepEqual(
+      byKind(objects, 'ClusterRole').map((r) => r.rules),
+      [DISCOVERY_RULES],
+    );
+    const roles = byKind(objects, 'Role');
+    assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ['nsm-system', 'red']);
+    for (const r of roles) {
+      assert.deepEqual(r.rules, [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }]);
+    }
+    for (const b of [...byKind(objects, 'RoleBinding'), ...byKind(objects, 'ClusterRoleBinding')]) {
+      assert.deepEqual(b.subjects, [
+        { kind: 'ServiceAccount', name: 'meridio-path-exporter', namespace: 'meridio-path-exporter' },
+      ]);
+    }
+  });
+
+  it('both: NODE_NAME from the downward API, probes on /readyz and /healthz, port 9847 (not 8081/6060), limits set', () => {
+    for (const overlay of ['node-local', 'exec']) {
+      const spec = daemonSet(render(overlay));
+      const c = spec.containers[0] as Container & Record<string, unknown>;
+      const nodeName = (c.env as { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[]).find(
+        (e) => e.name === 'NODE_NAME',
+      );
+      assert.equal(nodeName?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
+      assert.equal((c.readinessProbe as { httpGet: { path: string } }).httpGet.path, '/readyz');
+      assert.equal((c.livenessProbe as { httpGet: { path: string } }).httpGet.path, '/healthz');
+      assert.deepEqual(
+        c.ports?.map((p) => p.containerPort),
+        [9847],
+      );
+      const resources = c.resources as { requests: Record<string, string>; limits: Record<string, string> };
+      assert.ok(resources.requests.memory && resources.limits.memory && resources.requests.cpu);
+      const config = agentConfig(spec);
+      assert.equal(config.listenPort, 9847);
+      assert.equal(config.node, 'worker-a');
+    }
+  });
+
+  it('ServiceMonitor keeps our pod/namespace labels and renames the agent pod’s own', () => {
+    const [sm] = byKind(render('node-local'), 'ServiceMonitor') as unknown as {
+      spec: {
+        endpoints: {
+          honorLabels: boolean;
+          relabelings: { action?: string; regex?: string; targetLabel?: string }[];
+        }[];
+      };
+    }[];
+    const ep = sm?.spec.endpoints[0];
+    assert.equal(ep?.honorLabels, true);
+    assert.ok(ep?.relabelings.some((r) => r.targetLabel === 'exporter_pod'));
+    const drop = ep?.relabelings.find((r) => r.action === 'labeldrop');
+    const dropped = new RegExp(`^(?:${drop?.regex})$`);
+    for (const l of ['pod', 'namespace', 'container']) assert.match(l, dropped);
+    assert.doesNotMatch('node', dropped);
+  });
+
+  it('PrometheusRule groups pass promtool check rules', () => {
+    const [rule] = byKind(render('node-local'), 'PrometheusRule') as unknown as { spec: unknown }[];
+    const file = join(work, 'rules.yml');
+    writeFileSync(file, stringify(rule?.spec));
+    const out = execFileSync(requireTool('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
+    assert.match(out, /SUCCESS: 2 rules found/);
+  });
+
+  it('Dockerfile: lints clean, multi-stage on Node 24, non-root user, exposes the port, OCI labels', () => {
+    const text = readFileSync('Dockerfile', 'utf8');
+    assert.deepEqual(lintDockerfile(text), []);
+    const froms = text.match(/^FROM \S+/gm) ?? [];
+    assert.ok(froms.length >= 2, 'multi-stage');
+    for (const f of froms) assert.match(f, /^FROM node:24[-.]/);
+    assert.match(text, /^USER 65532:65532$/m);
+    assert.match(text, /^EXPOSE 9847$/m);
+    assert.match(text, /org\.opencontainers\.image\.source/);
+    assert.match(text, /npm prune --omit=dev|npm ci --omit=dev/);
+  });
+});
