@@ -20,6 +20,7 @@ import { MemoryPodSource } from '../test/support/memory-pod-source.ts';
 import { MemorySource } from '../test/support/memory-source.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
+import { clusterModes } from './cluster.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
 
@@ -269,9 +270,10 @@ async function pods(): Promise<void> {
 console.log(
   `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
 );
-// `npm run bench -- cycle` (or parse, serving) runs one part only.
+// `npm run bench -- cycle` (or parse, serving, pods, cluster) runs one part only.
 const only = process.argv[2];
 if (!only || only === 'parse') parseThroughput();
 if (!only || only === 'cycle') await cycleCost();
 if (!only || only === 'serving') await serving();
 if (!only || only === 'pods') await pods();
+if (!only || only === 'cluster') await clusterModes();
