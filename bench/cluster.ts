@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestExporter } from '../test/support/exporter.ts';
 import { demoVpp } from '../test/support/fixtures.ts';
-import { demoRecording, FakeContainerTools, guideNodes, guidePods, pod } from '../test/support/guide-cluster.ts';
+import {
+  demoRecording,
+  FakeContainerTools,
+  guideNodes,
+  guidePods,
+  pod,
+} from '../test/support/guide-cluster.ts';
 import { KubeApiPeer } from '../test/support/kube-api-peer.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { FakePodProcesses } from '../test/support/pod-cgroups.ts';
@@ -14,7 +20,11 @@ import { VppCliPeer } from '../test/support/vpp-cli-peer.ts';
 const CYCLES = 21;
 
 async function measure(peer: KubeApiPeer, kubeconfig: string, mode: string): Promise<string> {
-  const exporter = await startTestExporter([`--kube.mode=${mode}`, `--kubeconfig=${kubeconfig}`, '--node=worker-a']);
+  const exporter = await startTestExporter([
+    `--kube.mode=${mode}`,
+    `--kubeconfig=${kubeconfig}`,
+    '--node=worker-a',
+  ]);
   const startup = peer.requests.length;
   const times: number[] = [];
   const execsBefore = peer.count('exec');
@@ -27,12 +37,20 @@ async function measure(peer: KubeApiPeer, kubeconfig: string, mode: string): Pro
 }
 
 export async function clusterModes(): Promise<void> {
-  console.log('\n## Cluster modes on the guide node worker-a: 1 forwarder + 3 Meridio pods (21 cycles, ms)\n');
-  console.log('| mode | API requests at start | API requests per cycle | cycle median | cycle p90 |\n|---|---|---|---|---|');
+  console.log(
+    '\n## Cluster modes on the guide node worker-a: 1 forwarder + 3 Meridio pods (21 cycles, ms)\n',
+  );
+  console.log(
+    '| mode | API requests at start | API requests per cycle | cycle median | cycle p90 |\n|---|---|---|---|---|',
+  );
   const work = mkdtempSync(join(tmpdir(), 'mpe-bench-cluster-'));
   const tools = new FakeContainerTools({ withIp: true });
   try {
-    const peer = new KubeApiPeer({ pods: guidePods(), nodes: guideNodes(), exec: (c) => tools.run(c, demoRecording(c)) });
+    const peer = new KubeApiPeer({
+      pods: guidePods(),
+      nodes: guideNodes(),
+      exec: (c) => tools.run(c, demoRecording(c)),
+    });
     const url = await peer.start();
     writeFileSync(join(work, 'kc'), peer.kubeconfig(url));
     console.log(await measure(peer, join(work, 'kc'), 'exec'));

@@ -211,6 +211,20 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
     assert.equal(h.peer.count('list'), 2, 'no list per cycle');
   });
 
+  it('a pod deleted from the node leaves /metrics at the next cycle, its self-metrics too', async () => {
+    const h = await startPeer();
+    const exporter = await startExporterOn(h);
+    assert.match(await metrics(exporter), /pod="target-a-1"/);
+    h.peer.deletePod('red', 'target-a-1');
+    // The delete arrives over the watch within milliseconds; the first cycle after it drops the pod.
+    let cycles = 0;
+    while ((await exporter.runner.runCycle()).pods.some((p) => p.target.pod === 'target-a-1')) {
+      assert.ok(++cycles < 20, 'the deleted pod is still read after 20 cycles');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.doesNotMatch(await metrics(exporter), /pod="target-a-1"/);
+  });
+
   it('works with an API server that offers only v4.channel.k8s.io', async () => {
     const h = await startPeer(undefined, ['v4.channel.k8s.io']);
     const exporter = await startExporterOn(h);
