@@ -1,20 +1,13 @@
 import { parseCount } from '../../util/numbers.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
-import { count, isInterfaceName, isMac, jsonArray, str } from './json-input.ts';
+import { count, isInterfaceName, isMac, namedLinks, str } from './json-input.ts';
 import type { IpFamily, PodAddress, PodLink } from './records.ts';
 
 /** Parse `ip -json addr show`: the addresses of every link. */
 export function parseIpAddrJson(text: string): Parsed<{ addresses: PodAddress[] }> {
   const report = new ReportBuilder();
   const addresses: PodAddress[] = [];
-  const items = jsonArray(text, report);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as Record<string, unknown>;
-    const name = str(item.ifname);
-    if (!isInterfaceName(name)) {
-      report.unparsedLine(i + 1, `link without a valid ifname: ${JSON.stringify(item.ifname)}`);
-      continue;
-    }
+  for (const { item, name } of namedLinks(text, report)) {
     const infos = Array.isArray(item.addr_info) ? item.addr_info : [];
     for (const info of infos) {
       const a = info as Record<string, unknown>;

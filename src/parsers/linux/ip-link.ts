@@ -1,5 +1,5 @@
 import { type Parsed, ReportBuilder } from '../parse-report.ts';
-import { count, isInterfaceName, jsonArray, obj, str, strings } from './json-input.ts';
+import { count, namedLinks, obj, str, strings } from './json-input.ts';
 import type { PodLink, PodLinkCounters } from './records.ts';
 
 /** Parse `ip -json -stats -details link show`: every link with its state and its counters. */
@@ -7,14 +7,7 @@ export function parseIpLinkJson(text: string): Parsed<{ links: PodLink[]; counte
   const report = new ReportBuilder();
   const links: PodLink[] = [];
   const counters: PodLinkCounters[] = [];
-  const items = jsonArray(text, report);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as Record<string, unknown>;
-    const name = str(item.ifname);
-    if (!isInterfaceName(name)) {
-      report.unparsedLine(i + 1, `link without a valid ifname: ${JSON.stringify(item.ifname)}`);
-      continue;
-    }
+  for (const { item, name } of namedLinks(text, report)) {
     const link: PodLink = { name, flags: strings(item.flags) };
     const mac = str(item.address);
     if (mac && item.link_type !== 'none') link.mac = mac.toLowerCase();

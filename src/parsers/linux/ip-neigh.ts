@@ -16,16 +16,7 @@ export function parseIpNeighJson(text: string): Parsed<PodNeighbor[]> {
       report.unparsedLine(i + 1, `neighbour without dst or dev: ${JSON.stringify(item).slice(0, 80)}`);
       continue;
     }
-    const n: PodNeighbor = {
-      family: familyOf(ip),
-      ip,
-      dev,
-      state: states.length > 0 ? states.join(',') : 'NONE',
-      router: item.router === null || item.router === true,
-    };
-    const lladdr = str(item.lladdr);
-    if (lladdr) n.lladdr = lladdr.toLowerCase();
-    neighbors.push(n);
+    neighbors.push(neighbor(ip, dev, states, item.router === null || item.router === true, str(item.lladdr)));
   }
   return { value: neighbors, report: report.build() };
 }
@@ -71,15 +62,7 @@ export function parseIpNeighText(text: string): Parsed<PodNeighbor[]> {
       report.unparsedLine(i + 1, line);
       continue;
     }
-    const n: PodNeighbor = {
-      family: familyOf(ip),
-      ip,
-      dev,
-      state: states.length > 0 ? states.join(',') : 'NONE',
-      router,
-    };
-    if (isMac(lladdr)) n.lladdr = lladdr.toLowerCase();
-    neighbors.push(n);
+    neighbors.push(neighbor(ip, dev, states, router, isMac(lladdr) ? lladdr : undefined));
   }
   return { value: neighbors, report: report.build() };
 }
@@ -112,4 +95,23 @@ export function parseProcNetArp(text: string): Parsed<PodNeighbor[]> {
     neighbors.push(n);
   }
   return { value: neighbors, report: report.build() };
+}
+
+/** One neighbour entry as both `ip neigh` forms describe it; no state word is `NONE`, as ip prints it. */
+function neighbor(
+  ip: string,
+  dev: string,
+  states: string[],
+  router: boolean,
+  lladdr: string | undefined,
+): PodNeighbor {
+  const n: PodNeighbor = {
+    family: familyOf(ip),
+    ip,
+    dev,
+    state: states.length > 0 ? states.join(',') : 'NONE',
+    router,
+  };
+  if (lladdr) n.lladdr = lladdr.toLowerCase();
+  return n;
 }

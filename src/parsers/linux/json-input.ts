@@ -60,3 +60,19 @@ export function isMac(text: string | undefined): text is string {
 }
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** The links of an `ip -json link|addr` array that carry a valid `ifname`; the others are reported. */
+export function namedLinks(
+  text: string,
+  report: ReportBuilder,
+): { item: Record<string, unknown>; name: string }[] {
+  const out: { item: Record<string, unknown>; name: string }[] = [];
+  const items = jsonArray(text, report);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as Record<string, unknown>;
+    const name = str(item.ifname);
+    if (isInterfaceName(name)) out.push({ item, name });
+    else report.unparsedLine(i + 1, `link without a valid ifname: ${JSON.stringify(item.ifname)}`);
+  }
+  return out;
+}
