@@ -121,7 +121,7 @@ export class NetnsPodSource implements PodSource {
         first,
         res.code === 0
           ? { kind: 'text', text: res.stdout, durationSeconds: seconds() }
-          : { kind: 'failed', error: failureOf(res), durationSeconds: seconds() },
+          : { kind: 'failed', error: classifyPodFailure(res.stderr, res.code), durationSeconds: seconds() },
       );
       return out;
     }
@@ -143,16 +143,16 @@ export class NetnsPodSource implements PodSource {
     }
     if (okCount < group.length) {
       const failed = group[okCount] as PodCommand;
-      out.set(failed, { kind: 'failed', error: failureOf(res), durationSeconds: seconds() });
+      out.set(failed, {
+        kind: 'failed',
+        error: classifyPodFailure(res.stderr, res.code),
+        durationSeconds: seconds(),
+      });
       const rest = group.slice(okCount + 1);
       if (rest.length > 0) for (const [c, r] of await this.runGroup(pod, rest, deadline)) out.set(c, r);
     }
     return out;
   }
-}
-
-function failureOf(res: ProcessResult): SourceError {
-  return classifyPodFailure(res.stderr, res.code);
 }
 
 /** Spawn without a shell, feed stdin, collect output up to a cap, kill at the deadline. */

@@ -1,10 +1,13 @@
-import type { DiscoveredPod } from '../../discovery/node-pods.ts';
+import { type DiscoveredPod, podTargetOf } from '../../discovery/node-pods.ts';
 import { assertAllowedPodCommand, POD_COMMANDS, type PodCommand } from '../pod-commands.ts';
 import { classifyPodFailure } from '../pod-failure.ts';
 import type { PodCommandResult, PodSource, PodTarget } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { ExecRunner } from './exec-runner.ts';
-import { buildScript, splitScriptOutput } from './exec-script.ts';
+import { ExecStatusError, runExecScript, type ScriptPart } from './exec-script.ts';
+
+/** The runtime's answer when the container has no `sh` to start. */
+const NO_SHELL = /executable file not found|no such file or directory/i;
 
 /** A pod whose container has no shell is not asked again for this long. */
 const NO_SHELL_RETRY_MS = 10 * 60_000;
@@ -34,7 +37,7 @@ export class ExecPodSource implements PodSource {
     return this.options
       .pods()
       .filter((p) => p.role !== 'forwarder')
-      .map(targetOf);
+      .map(podTargetOf);
   }
 
   async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
@@ -50,30 +53,21 @@ export class ExecPodSource implements PodSource {
       );
     }
     if (!pod.container) return failAll(new SourceError('connect', 'no container known to exec into'));
-    let result: Awaited<ReturnType<ExecRunner['exec']>>;
+    let parts: ScriptPart[];
     try {
-      result = await this.options.runner.exec(
-        {
-          namespace: pod.namespace,
-          pod: pod.pod,
-          container: pod.container,
-          command: ['sh', '-c', buildScript(commands.map(shellLineOf))],
-        },
+      parts = await runExecScript(
+        this.options.runner,
+        { namespace: pod.namespace, pod: pod.pod, container: pod.container },
+        commands.map(shellLineOf),
         timeoutMs,
       );
     } catch (err) {
+      if (err instanceof ExecStatusError && NO_SHELL.test(err.statusMessage)) {
+        this.noShellUntil.set(key, this.now() + NO_SHELL_RETRY_MS);
+        return failAll(new SourceError('unsupported', `the container has no shell: ${err.statusMessage}`));
+      }
       return failAll(err instanceof SourceError ? err : new SourceError('io', String(err)));
     }
-    if (result.exitCode !== 0) {
-      const message = result.message ?? `exit status ${result.exitCode}`;
-      if (/executable file not found|no such file or directory/i.test(message)) {
-        this.noShellUntil.set(key, this.now() + NO_SHELL_RETRY_MS);
-        return failAll(new SourceError('unsupported', `the container has no shell: ${message}`));
-      }
-      return failAll(new SourceError('command-error', message.slice(0, 300)));
-    }
-    const parts = splitScriptOutput(result.stdout, result.stderr, commands.length);
-    if (typeof parts === 'string') return failAll(new SourceError('closed-early', parts));
     this.noShellUntil.delete(key);
     return parts.map((part) =>
       part.exitCode === 0
@@ -91,12 +85,4 @@ export class ExecPodSource implements PodSource {
 export function shellLineOf(command: PodCommand): string {
   if (command === POD_COMMANDS.sysClassNetAddress) return 'grep -H . /sys/class/net/*/address';
   return command.id;
-}
-
-export function targetOf(p: DiscoveredPod): PodTarget {
-  const t: PodTarget = { namespace: p.namespace, pod: p.pod, role: p.role, container: p.container };
-  if (p.trench) t.trench = p.trench;
-  if (p.conduit) t.conduit = p.conduit;
-  if (p.attractor) t.attractor = p.attractor;
-  return t;
 }

@@ -13,6 +13,9 @@
  * order, each exactly once, or the whole output is rejected.
  */
 
+import { SourceError } from '../source-error.ts';
+import type { ExecRequest, ExecRunner } from './exec-runner.ts';
+
 /** Words the script may contain: letters, digits, `-`, `.`, `/`, `*` (a glob), `:` and spaces. */
 const SAFE_LINE = /^[A-Za-z0-9][A-Za-z0-9 ./*:-]*$/;
 
@@ -54,5 +57,29 @@ export function splitScriptOutput(stdout: string, stderr: string, count: number)
     if (errEnd >= 0) errAt = errEnd + errMarker.length;
   }
   if (stdout.slice(outAt).trim() !== '') return 'unexpected output after the last command';
+  return parts;
+}
+
+/** A non-zero exit of the exec itself (not of a command in it), with the status message kept whole. */
+export class ExecStatusError extends SourceError {
+  constructor(readonly statusMessage: string) {
+    super('command-error', statusMessage.slice(0, 300));
+  }
+}
+
+/**
+ * Run `lines` as one script in one exec and split the output per line. Rejects with the runner's
+ * SourceError, an ExecStatusError, or `closed-early` when the markers are not all there.
+ */
+export async function runExecScript(
+  runner: ExecRunner,
+  target: Omit<ExecRequest, 'command'>,
+  lines: readonly string[],
+  timeoutMs: number,
+): Promise<ScriptPart[]> {
+  const result = await runner.exec({ ...target, command: ['sh', '-c', buildScript(lines)] }, timeoutMs);
+  if (result.exitCode !== 0) throw new ExecStatusError(result.message ?? `exit status ${result.exitCode}`);
+  const parts = splitScriptOutput(result.stdout, result.stderr, lines.length);
+  if (typeof parts === 'string') throw new SourceError('closed-early', parts);
   return parts;
 }

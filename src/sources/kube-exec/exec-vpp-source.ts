@@ -3,7 +3,7 @@ import type { CommandOutput, VppSource } from '../command-source.ts';
 import { SourceError } from '../source-error.ts';
 import { assertAllowedVppCommand, type VppCommand } from '../vpp-commands.ts';
 import type { ExecRunner } from './exec-runner.ts';
-import { buildScript, splitScriptOutput } from './exec-script.ts';
+import { runExecScript } from './exec-script.ts';
 
 /** Where NSM's forwarder starts VPP's CLI socket, inside the forwarder container. */
 export const FORWARDER_CLI_SOCKET = '/var/run/vpp/cli.sock';
@@ -63,23 +63,12 @@ export class ExecVppSource implements VppSource {
     const f = this.findForwarder();
     if (!f) throw new SourceError('connect', `no running forwarder-vpp pod on node ${this.node}`);
     const lines = commands.map((c) => `vppctl -s ${FORWARDER_CLI_SOCKET} ${c}`);
-    const result = await this.runner.exec(
-      {
-        namespace: f.namespace,
-        pod: f.pod,
-        container: f.container,
-        command: ['sh', '-c', buildScript(lines)],
-      },
+    const parts = await runExecScript(
+      this.runner,
+      { namespace: f.namespace, pod: f.pod, container: f.container },
+      lines,
       timeoutMs,
     );
-    if (result.exitCode !== 0) {
-      throw new SourceError(
-        'command-error',
-        (result.message ?? `exit status ${result.exitCode}`).slice(0, 300),
-      );
-    }
-    const parts = splitScriptOutput(result.stdout, result.stderr, commands.length);
-    if (typeof parts === 'string') throw new SourceError('closed-early', parts);
     return parts.map((p) => {
       if (p.exitCode === 0) return { kind: 'text', text: p.stdout.replace(/\r\n/g, '\n') };
       const message = p.stderr.trim().split('\n')[0]?.slice(0, 300) || `vppctl exit status ${p.exitCode}`;

@@ -1,5 +1,4 @@
-import type { DiscoveredPod } from '../../discovery/node-pods.ts';
-import { targetOf } from '../kube-exec/exec-pod-source.ts';
+import { type DiscoveredPod, podTargetOf } from '../../discovery/node-pods.ts';
 import { NetnsPodSource } from '../netns.ts';
 import type { PodCommand } from '../pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from '../pod-source.ts';
@@ -30,7 +29,7 @@ export class NodeLocalPodSource implements PodSource {
     return pods
       .filter((p) => p.role !== 'forwarder')
       .map((p) => {
-        const target = targetOf(p);
+        const target = podTargetOf(p);
         const pid = this.finder.anyProcess(p.uid);
         if (pid !== undefined) target.netns = `${this.procRoot}/${pid}/ns/net`;
         return target;

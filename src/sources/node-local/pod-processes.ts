@@ -10,7 +10,8 @@ import { join } from 'node:path';
  * pods not found or whose process went away.
  */
 export class PodProcessFinder {
-  private readonly pidOf = new Map<string, number>();
+  /** Pod UID → what was looked for (`any` or a command name) → the PID found. */
+  private readonly pidOf = new Map<string, Map<string, number>>();
   /** Full scans of /proc so far (for the bench and tests). */
   scans = 0;
 
@@ -28,19 +29,18 @@ export class PodProcessFinder {
 
   /** Forget pods that are gone, so the cache stays the size of the node's pods. */
   retain(uids: ReadonlySet<string>): void {
-    for (const key of this.pidOf.keys())
-      if (!uids.has(key.slice(0, key.indexOf(' ')))) this.pidOf.delete(key);
+    for (const uid of this.pidOf.keys()) if (!uids.has(uid)) this.pidOf.delete(uid);
   }
 
   private find(uid: string, what: string, accept: (pid: number) => boolean): number | undefined {
-    const key = `${uid} ${what}`;
-    const known = this.pidOf.get(key);
+    const found = this.pidOf.get(uid) ?? new Map<string, number>();
+    const known = found.get(what);
     if (known !== undefined && this.belongsTo(known, uid) && accept(known)) return known;
-    this.pidOf.delete(key);
+    found.delete(what);
     this.scans++;
     for (const pid of this.pids()) {
       if (this.belongsTo(pid, uid) && accept(pid)) {
-        this.pidOf.set(key, pid);
+        this.pidOf.set(uid, found.set(what, pid));
         return pid;
       }
     }

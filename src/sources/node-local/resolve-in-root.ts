@@ -11,11 +11,11 @@ const MAX_LINKS = 40;
  * link itself and keeps it inside `root`. Returns undefined when a part does not exist.
  */
 export function resolveInRoot(root: string, path: string): string | undefined {
-  const todo = path.split('/').filter((p) => p !== '' && p !== '.');
+  const pending = path.split('/').filter((p) => p !== '' && p !== '.');
   const done: string[] = [];
   let links = 0;
-  while (todo.length > 0) {
-    const part = todo.shift() as string;
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
     if (part === '..') {
       done.pop(); // never above the root
       continue;
@@ -34,7 +34,7 @@ export function resolveInRoot(root: string, path: string): string | undefined {
     if (++links > MAX_LINKS) return undefined;
     const target = readlinkSync(candidate);
     if (target.startsWith('/')) done.length = 0;
-    todo.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+    pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
   }
   return posix.join(root, ...done);
 }
