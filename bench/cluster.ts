@@ -1,21 +1,12 @@
 // Cluster modes: API requests and cycle time per mode, against the Kubernetes API test peer with the
 // guide's worker-a (forwarder + proxy + frontend + target). Root only for node-local (cgroups, netns).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestExporter } from '../test/support/exporter.ts';
-import { demoVpp } from '../test/support/fixtures.ts';
-import {
-  demoRecording,
-  FakeContainerTools,
-  guideNodes,
-  guidePods,
-  pod,
-} from '../test/support/guide-cluster.ts';
+import { demoRecording, FakeContainerTools, guideNodes, guidePods } from '../test/support/guide-cluster.ts';
 import { KubeApiPeer } from '../test/support/kube-api-peer.ts';
-import { GuideTopology } from '../test/support/netns-topology.ts';
-import { FakePodProcesses } from '../test/support/pod-cgroups.ts';
-import { VppCliPeer } from '../test/support/vpp-cli-peer.ts';
+import { NodeLocalNode } from '../test/support/node-local-node.ts';
 
 const CYCLES = 21;
 
@@ -55,7 +46,7 @@ export async function clusterModes(): Promise<void> {
     writeFileSync(join(work, 'kc'), peer.kubeconfig(url));
     console.log(await measure(peer, join(work, 'kc'), 'exec'));
     await peer.stop();
-    if (process.getuid?.() === 0) console.log(await nodeLocal(work));
+    if (process.getuid?.() === 0) console.log(await nodeLocal());
     else console.log('| node-local | (needs root: cgroups and network namespaces) | | | |');
   } finally {
     tools.remove();
@@ -66,47 +57,12 @@ export async function clusterModes(): Promise<void> {
   );
 }
 
-async function nodeLocal(work: string): Promise<string> {
-  const topology = new GuideTopology(`mpeb${process.pid}`);
-  const processes = new FakePodProcesses(work, `mpeb${process.pid}`);
-  const uid = (n: number) => `0b1c2d3e-0000-4000-8000-00000000000${n}`;
-  let vpp: VppCliPeer | undefined;
-  let peer: KubeApiPeer | undefined;
+async function nodeLocal(): Promise<string> {
+  const node = new NodeLocalNode(`mpeb${process.pid}`);
   try {
-    topology.create();
-    const P = topology.pods;
-    await processes.start(uid(1), 'pause', { netns: P.proxy.netns });
-    await processes.start(uid(2), 'pause', { netns: P.frontendGhi.netns });
-    await processes.start(uid(3), 'pause', { netns: P.target.netns });
-    const run = join(work, 'run');
-    mkdirSync(join(run, 'vpp'), { recursive: true });
-    await processes.start(uid(4), 'vpp_main', { runDir: run });
-    vpp = new VppCliPeer(join(run, 'vpp', 'cli.sock'), {
-      responses: Object.fromEntries(
-        ['show interface', 'show interface addr', 'show tap', 'show vxlan tunnel raw'].map((c) => [
-          c,
-          demoVpp('worker-a', c.replace(/ /g, '-')),
-        ]),
-      ),
-    });
-    await vpp.start();
-    peer = new KubeApiPeer({
-      pods: [
-        pod('nsm-system', 'forwarder-vpp-worker-a', 'worker-a', [{ name: 'forwarder-vpp' }], uid(4)),
-        pod('red', P.proxy.pod, 'worker-a', [{ name: 'proxy' }], uid(1)),
-        pod('red', P.frontendGhi.pod, 'worker-a', [{ name: 'stateless-lb' }], uid(2)),
-        pod('red', P.target.pod, 'worker-a', [{ name: 'example-target' }, { name: 'tapa' }], uid(3)),
-      ],
-      nodes: guideNodes(),
-      exec: async () => ({ failure: 'not used' }),
-    });
-    const url = await peer.start();
-    writeFileSync(join(work, 'kc-nl'), peer.kubeconfig(url));
-    return await measure(peer, join(work, 'kc-nl'), 'node-local');
+    await node.start();
+    return await measure(node.peer as KubeApiPeer, node.kubeconfig, 'node-local');
   } finally {
-    await vpp?.stop();
-    await peer?.stop();
-    processes.stop();
-    topology.destroy();
+    await node.stop();
   }
 }
