@@ -9,6 +9,7 @@ import { loadKubeConfig } from './discovery/kube-config.ts';
 import { ClusterDiscovery } from './discovery/node-pods.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
+import type { PathGraph } from './path/graph.ts';
 import { buildApp } from './server/app.ts';
 import type { VppSource } from './sources/command-source.ts';
 import { ExecPodSource } from './sources/kube-exec/exec-pod-source.ts';
@@ -82,12 +83,16 @@ export function createPodSource(config: Config): PodSource | undefined {
   return undefined;
 }
 
-/** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */
-export async function startExporter(
-  config: Config,
-  logger: Logger,
-  options: { schedule?: boolean; processMetrics?: boolean } = {},
-): Promise<RunningExporter> {
+/** The collections of one configuration, and the discovery feeding them in cluster mode. */
+interface Collections {
+  cluster?: ClusterSources;
+  source?: VppSource;
+  podSource?: PodSource;
+  vpp?: VppCollection;
+  pods?: PodCollection;
+}
+
+async function createCollections(config: Config, logger: Logger): Promise<Collections> {
   const cluster = createClusterSources(config, logger);
   if (cluster) {
     const synced = await cluster.discovery.start(DISCOVERY_SYNC_WAIT_MS);
@@ -99,8 +104,6 @@ export async function startExporter(
     }
   }
   const source = cluster?.vpp ?? createSource(config);
-  const cache = new ExpositionCache();
-  const selfMetrics = new SelfMetrics(config.node, { processMetrics: options.processMetrics ?? true });
   const vpp =
     source &&
     new VppCollection(source, {
@@ -124,6 +127,42 @@ export async function startExporter(
       includeLocal: config.includeLocal,
       logger,
     });
+  return {
+    ...(cluster && { cluster }),
+    ...(source && { source }),
+    ...(podSource && { podSource }),
+    ...(vpp && { vpp }),
+    ...(pods && { pods }),
+  };
+}
+
+/** Read everything once, without serving: the `path` command's live mode. */
+export async function collectPathOnce(config: Config, logger: Logger): Promise<PathGraph> {
+  const { cluster, vpp, pods } = await createCollections(config, logger);
+  try {
+    const runner = new CycleRunner(
+      { ...(vpp && { vpp }), ...(pods && { pods }) },
+      new SelfMetrics(config.node, { processMetrics: false }),
+      new ExpositionCache(),
+      logger,
+      config.intervalSeconds * 900,
+      config.node,
+    );
+    return (await runner.runCycle()).graph;
+  } finally {
+    await cluster?.discovery.stop();
+  }
+}
+
+/** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */
+export async function startExporter(
+  config: Config,
+  logger: Logger,
+  options: { schedule?: boolean; processMetrics?: boolean } = {},
+): Promise<RunningExporter> {
+  const { cluster, source, podSource, vpp, pods } = await createCollections(config, logger);
+  const cache = new ExpositionCache();
+  const selfMetrics = new SelfMetrics(config.node, { processMetrics: options.processMetrics ?? true });
   // Leave a tenth of the interval so a slow cycle ends before the next tick is due.
   const runner = new CycleRunner(
     { ...(vpp && { vpp }), ...(pods && { pods }) },
@@ -131,6 +170,7 @@ export async function startExporter(
     cache,
     logger,
     config.intervalSeconds * 900,
+    config.node,
   );
   const expression = cronExpression(config.intervalSeconds, config.node);
   const scheduler = new CycleScheduler(expression, () => runner.runCycle(), logger);
@@ -139,6 +179,8 @@ export async function startExporter(
     telemetryPath: config.telemetryPath,
     logger,
     ready: () => runner.cycles > 0 && (cluster?.discovery.synced ?? true),
+    graph: () => runner.graph,
+    refreshSeconds: config.intervalSeconds,
   });
   const url = await app.listen({ host: config.listenHost, port: config.listenPort });
   logger.info(

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runPathCommand } from './cli/path-command.ts';
 import { ConfigError, parseCli } from './config/config.ts';
 import { helpText } from './config/help.ts';
 import { startExporter } from './exporter.ts';
@@ -8,6 +9,23 @@ import { PACKAGE_VERSION } from './util/package-info.ts';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'path') {
+    try {
+      const code = await runPathCommand(
+        process.argv.slice(3),
+        process.env,
+        createLogger('warn', 'auto'),
+        (s) => process.stdout.write(s),
+      );
+      process.exit(code);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`meridio-path-exporter path: ${err.message}\n`);
+        process.exit(2);
+      }
+      throw err;
+    }
+  }
   let request: ReturnType<typeof parseCli>;
   try {
     request = parseCli(process.argv.slice(2), process.env);

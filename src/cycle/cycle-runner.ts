@@ -3,6 +3,9 @@ import type { ExpositionCache } from '../exposition/exposition-cache.ts';
 import { renderPods } from '../exposition/pod-renderer.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { VppRenderer } from '../exposition/vpp-renderer.ts';
+import { correlatePath, trafficOf } from '../path/correlate.ts';
+import type { PathGraph } from '../path/graph.ts';
+import { renderPathMetrics } from '../path/path-metrics.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { PodCollection } from './pod-collection.ts';
@@ -12,6 +15,8 @@ export interface CycleResult {
   /** What VPP said; absent when this exporter does not read VPP. */
   snapshot?: VppSnapshot;
   pods: PodSnapshot[];
+  /** The traffic path correlated from this cycle's snapshots. */
+  graph: PathGraph;
   seconds: number;
   bytes: number;
 }
@@ -24,6 +29,7 @@ export interface CycleResult {
 export class CycleRunner {
   private lastSnapshot?: VppSnapshot;
   private lastPods: PodSnapshot[] = [];
+  private lastGraph?: PathGraph;
   private completedCycles = 0;
   private readonly renderer = new VppRenderer();
 
@@ -34,6 +40,8 @@ export class CycleRunner {
     private readonly logger: Logger,
     /** Time budget of one cycle; commands still to run when it is spent fail with `timeout`. */
     private readonly cycleBudgetMs: number,
+    /** The node name the path graph is built for. */
+    private readonly node: string,
   ) {}
 
   get snapshot(): VppSnapshot | undefined {
@@ -42,6 +50,11 @@ export class CycleRunner {
 
   get pods(): readonly PodSnapshot[] {
     return this.lastPods;
+  }
+
+  /** The last cycle's traffic path; undefined before the first cycle. */
+  get graph(): PathGraph | undefined {
+    return this.lastGraph;
   }
 
   get cycles(): number {
@@ -56,6 +69,12 @@ export class CycleRunner {
       this.sources.pods?.collect(deadline) ?? Promise.resolve([]),
     ]);
     const parts: Buffer[] = [];
+    const graph = correlatePath({
+      node: this.node,
+      ...(snapshot && { vpp: snapshot }),
+      pods,
+      ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
+    });
     if (snapshot) {
       parts.push(await this.renderer.render(snapshot));
       for (const status of snapshot.commands) {
@@ -70,15 +89,17 @@ export class CycleRunner {
       }
       this.selfMetrics.sweepPodSeries();
     }
+    parts.push(renderPathMetrics(graph));
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
     parts.push(Buffer.from(await this.selfMetrics.render()));
     const rendered = await this.cache.publish(Buffer.concat(parts));
     if (snapshot) this.lastSnapshot = snapshot;
     this.lastPods = pods;
+    this.lastGraph = graph;
     this.completedCycles++;
     this.logger.debug({ seconds, bytes: rendered.text.length, pods: pods.length }, 'collection cycle done');
-    const result: CycleResult = { pods, seconds, bytes: rendered.text.length };
+    const result: CycleResult = { pods, graph, seconds, bytes: rendered.text.length };
     if (snapshot) result.snapshot = snapshot;
     return result;
   }

@@ -1,5 +1,6 @@
 import { POD_COLLECTORS } from '../collectors/pod/index.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
+import { PATH_METRICS } from '../path/path-metrics.ts';
 import type { MetricDef } from './metric-def.ts';
 import { SELF_METRICS } from './self-metrics.ts';
 
@@ -7,5 +8,6 @@ import { SELF_METRICS } from './self-metrics.ts';
 export const ALL_METRICS: readonly MetricDef[] = [
   ...VPP_COLLECTORS.flatMap((c) => c.metrics),
   ...POD_COLLECTORS.flatMap((c) => c.metrics),
+  ...PATH_METRICS,
   ...SELF_METRICS,
 ];

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
-import { landingRoute } from './routes/landing.ts';
+import type { PathGraph } from '../path/graph.ts';
 import { metricsRoute } from './routes/metrics.ts';
+import { pathRoutes } from './routes/path.ts';
 import { probeRoutes } from './routes/probes.ts';
 
 export interface AppDeps {
@@ -11,6 +12,10 @@ export interface AppDeps {
   logger: Logger;
   /** Whether a collection cycle has completed (readiness). */
   ready: () => boolean;
+  /** The last cycle's traffic path. */
+  graph: () => PathGraph | undefined;
+  /** How often the page at `/` refreshes its diagram (the collection interval). */
+  refreshSeconds: number;
 }
 
 /** The HTTP side: serves what the cycles rendered, never collects. */
@@ -24,6 +29,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(metricsRoute, { cache: deps.cache, path: deps.telemetryPath });
   await app.register(probeRoutes, { ready: deps.ready });
-  await app.register(landingRoute, { telemetryPath: deps.telemetryPath });
+  await app.register(pathRoutes, {
+    graph: deps.graph,
+    telemetryPath: deps.telemetryPath,
+    refreshSeconds: deps.refreshSeconds,
+  });
   return app;
 }

@@ -13,5 +13,7 @@ export interface PodSnapshot {
   /** The output form that could be read; absent when no form could be read at all. */
   form?: PodForm;
   data: PodData;
+  /** Inode of the pod's network namespace, when the source enters it by path (netns, node-local). */
+  netnsInode?: number;
   commands: CommandStatus[];
 }

@@ -46,5 +46,10 @@ export interface VppSnapshot {
   rawTunnels?: VppVxlanTunnel[];
   errors?: VppErrorCounter[];
   version?: VppVersion;
+  /**
+   * Network namespace inode behind each tap's `host-ns` path, when the source can resolve the path as
+   * VPP sees it (node-local, a VPP on this host): the strongest evidence of which pod a tap serves.
+   */
+  hostNsInodes?: ReadonlyMap<string, number>;
   commands: CommandStatus[];
 }

@@ -4,16 +4,29 @@ import { PodCollection } from '../../src/cycle/pod-collection.ts';
 import { VppCollection } from '../../src/cycle/vpp-collection.ts';
 import { renderPods } from '../../src/exposition/pod-renderer.ts';
 import { VppRenderer } from '../../src/exposition/vpp-renderer.ts';
+import type { PodSnapshot } from '../../src/snapshot/pod-snapshot.ts';
+import type { VppSnapshot } from '../../src/snapshot/vpp-snapshot.ts';
 import { ReplaySource } from '../../src/sources/replay.ts';
 import { ReplayPodSource } from '../../src/sources/replay-pods.ts';
 import { DEMO } from './fixtures.ts';
 
-/** The data families of one demo node (VPP, then its Meridio pods), as the exporter renders them (no self metrics). */
-export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<string> {
+export interface DemoSnapshots {
+  vpp: VppSnapshot;
+  pods: PodSnapshot[];
+}
+
+/**
+ * One cycle's snapshots of a demo node, or of a copy of it in `dir` (a test's broken variant), read
+ * with the exporter's own collections.
+ */
+export async function collectDemo(
+  node: 'worker-a' | 'worker-b',
+  dir = `${DEMO}${node}`,
+): Promise<DemoSnapshots> {
   const logger = pino({ level: 'silent' });
   const request = parseCli(['--demo', node], {});
   const book = request.kind === 'run' ? request.config.nodeByAddress : undefined;
-  const collection = new VppCollection(new ReplaySource(`${DEMO}${node}`), {
+  const collection = new VppCollection(new ReplaySource(dir), {
     node,
     forwarder: `forwarder-vpp-${node}`,
     ...(book && { nodeByAddress: () => book }),
@@ -21,16 +34,24 @@ export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<str
     stateIntervalMs: 60_000,
     logger,
   });
-  const pods = new PodCollection(new ReplayPodSource(`${DEMO}${node}`), {
+  const pods = new PodCollection(new ReplayPodSource(dir), {
     node,
     commandTimeoutMs: 5000,
     includeLocal: false,
     logger,
   });
-  const snapshot = await collection.collect(Date.now() + 10_000);
-  const vpp = await new VppRenderer().render(snapshot);
-  const podBytes = await renderPods(await pods.collect(Date.now() + 10_000));
-  return Buffer.concat([vpp, podBytes]).toString('utf8');
+  return {
+    vpp: await collection.collect(Date.now() + 10_000),
+    pods: await pods.collect(Date.now() + 10_000),
+  };
+}
+
+/** The data families of one demo node (VPP, then its Meridio pods), as the exporter renders them (no self metrics). */
+export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<string> {
+  const { vpp, pods } = await collectDemo(node);
+  const vppBytes = await new VppRenderer().render(vpp);
+  const podBytes = await renderPods(pods);
+  return Buffer.concat([vppBytes, podBytes]).toString('utf8');
 }
 
 export const GOLDEN = (node: string) => new URL(`../golden/${node}.prom`, import.meta.url);

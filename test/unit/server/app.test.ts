@@ -11,7 +11,14 @@ const logger = pino({ level: 'silent' });
 async function app(ready = true, text?: string) {
   const cache = new ExpositionCache();
   if (text) await cache.publish(text);
-  return buildApp({ cache, telemetryPath: '/metrics', logger, ready: () => ready });
+  return buildApp({
+    cache,
+    telemetryPath: '/metrics',
+    logger,
+    ready: () => ready,
+    graph: () => undefined,
+    refreshSeconds: 15,
+  });
 }
 
 describe('HTTP routes', () => {

@@ -1,0 +1,57 @@
+import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
+import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
+import { markTraffic } from './link-health.ts';
+import { NodeIndex } from './node-index.ts';
+import { bridgeMemberLinks, fdbLinks, nexthopLinks } from './pod-links.ts';
+import { tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
+
+export interface CorrelateInput {
+  node: string;
+  vpp?: VppSnapshot;
+  pods: readonly PodSnapshot[];
+  /** Counters of the previous cycle's graph by node id, to tell moving links from idle ones. */
+  previousTraffic?: ReadonlyMap<string, Traffic>;
+  now?: number;
+}
+
+/**
+ * The node's traffic path from one cycle's snapshots. Pure: the same snapshots give the same graph.
+ * Only nodes some link touches are kept (a pod's `eth0` or `lo` is not on the path); every pod read is
+ * listed in `pods` whether or not it has a link.
+ */
+export function correlatePath(input: CorrelateInput): PathGraph {
+  const index = new NodeIndex(input.vpp, input.pods);
+  const links: PathLink[] = [
+    ...tapPeerLinks(index),
+    ...xconnectLinks(index),
+    ...vxlanLinks(index),
+    ...bridgeMemberLinks(index),
+    ...nexthopLinks(index),
+    ...fdbLinks(index),
+  ];
+  const used = new Set(links.flatMap((l) => [l.from, l.to]));
+  for (const link of links) markTraffic(link, index.nodes, input.previousTraffic);
+  const vpp = input.vpp;
+  const graph: PathGraph = {
+    schemaVersion: PATH_SCHEMA_VERSION,
+    node: input.node,
+    generatedAt: new Date(input.now ?? Date.now()).toISOString(),
+    complete: {
+      vpp: vpp !== undefined && [vpp.interfaces, vpp.taps, vpp.addrs].every((d) => d !== undefined),
+      pods: index.podsComplete,
+    },
+    pods: index.pods,
+    nodes: [...index.nodes.values()].filter((n) => used.has(n.id)),
+    links,
+  };
+  if (vpp?.forwarder) graph.forwarder = vpp.forwarder;
+  return graph;
+}
+
+/** The counters of a graph's nodes, to pass as `previousTraffic` next cycle. */
+export function trafficOf(graph: PathGraph): Map<string, Traffic> {
+  const out = new Map<string, Traffic>();
+  for (const n of graph.nodes) if (n.traffic) out.set(n.id, n.traffic);
+  return out;
+}

@@ -1,0 +1,241 @@
+import type { PodLink } from '../parsers/linux/records.ts';
+import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
+import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import {
+  type PathNode,
+  type PathPod,
+  type Presence,
+  podInterfaceId,
+  remoteEndpointId,
+  type Traffic,
+  vppInterfaceId,
+} from './graph.ts';
+
+/** A pod interface node with the snapshot it came from. */
+export interface PodInterfaceRef {
+  node: PathNode;
+  pod: PodSnapshot;
+  link: PodLink;
+}
+
+/**
+ * Every node the snapshots show, and the lookups correlation needs: pod interfaces by MAC, address,
+ * name and network namespace, VPP interfaces by name. Nodes that no link references are pruned at the end.
+ */
+export class NodeIndex {
+  readonly nodes = new Map<string, PathNode>();
+  readonly pods: PathPod[] = [];
+  readonly podInterfaces: PodInterfaceRef[] = [];
+  private readonly byMac = new Map<string, PodInterfaceRef[]>();
+  private readonly byAddress = new Map<string, PodInterfaceRef[]>();
+  private readonly byName = new Map<string, PodInterfaceRef[]>();
+  private readonly byPod = new Map<PodSnapshot, Map<string, PodInterfaceRef>>();
+  /** True when every pod's interfaces were read: only then can a pod interface be called missing. */
+  readonly podsComplete: boolean;
+
+  constructor(
+    readonly vpp: VppSnapshot | undefined,
+    readonly podSnapshots: readonly PodSnapshot[],
+  ) {
+    let complete = true;
+    for (const pod of podSnapshots) {
+      const { namespace, pod: name, role } = pod.target;
+      const read = pod.data.links !== undefined;
+      complete &&= read;
+      this.pods.push({ namespace, pod: name, ...(role && { role }), read });
+      this.addPod(pod);
+    }
+    this.podsComplete = complete;
+    this.addVpp();
+  }
+
+  private addPod(pod: PodSnapshot): void {
+    const { namespace, pod: name, role } = pod.target;
+    const counters = new Map((pod.data.counters ?? []).map((c) => [c.name, c]));
+    const own = new Map<string, PodInterfaceRef>();
+    this.byPod.set(pod, own);
+    for (const link of pod.data.links ?? []) {
+      if (link.name === 'lo') continue;
+      const c = counters.get(link.name);
+      const addresses = (pod.data.addresses ?? [])
+        .filter((a) => a.interface === link.name && a.scope !== 'link')
+        .map((a) => `${a.address}/${a.prefixLen}`);
+      const node: PathNode = {
+        id: podInterfaceId(namespace, name, link.name),
+        kind: 'pod-interface',
+        presence: 'present',
+        title: `${name}/${link.name}`,
+        namespace,
+        pod: name,
+        interface: link.name,
+        ...(role && { role }),
+        ...(link.kind && { interfaceKind: link.kind }),
+        ...(link.mac && { mac: link.mac.toLowerCase() }),
+        ...(addresses.length > 0 && { addresses }),
+        ...linuxState(link),
+      };
+      if (c) {
+        const drops =
+          c.rxDropped !== undefined || c.txDropped !== undefined
+            ? (c.rxDropped ?? 0) + (c.txDropped ?? 0)
+            : undefined;
+        node.traffic = definedOnly({
+          rxPackets: c.rxPackets,
+          txPackets: c.txPackets,
+          rxBytes: c.rxBytes,
+          txBytes: c.txBytes,
+          drops,
+        });
+      }
+      const ref: PodInterfaceRef = { node, pod, link };
+      this.nodes.set(node.id, node);
+      this.podInterfaces.push(ref);
+      own.set(link.name, ref);
+      push(this.byName, link.name, ref);
+      if (node.mac) push(this.byMac, node.mac, ref);
+    }
+    for (const a of pod.data.addresses ?? []) {
+      const ref = own.get(a.interface);
+      if (ref && a.scope !== 'link') push(this.byAddress, a.address.toLowerCase(), ref);
+    }
+  }
+
+  private addVpp(): void {
+    const vpp = this.vpp;
+    if (!vpp) return;
+    const taps = new Map((vpp.taps ?? []).map((t) => [t.name, t]));
+    const tunnels = new Set((vpp.tunnels ?? []).map((t) => t.interfaceName));
+    const addrs = new Map((vpp.addrs ?? []).map((a) => [a.name, a]));
+    for (const iface of vpp.interfaces ?? []) {
+      const tap = taps.get(iface.name);
+      const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : 'other';
+      const counter = (name: string) => iface.counters.get(name) ?? (iface.incomplete ? undefined : 0);
+      const node: PathNode = {
+        id: vppInterfaceId(iface.name),
+        kind: 'vpp-interface',
+        presence: 'present',
+        title: iface.name,
+        interface: iface.name,
+        interfaceKind: kind,
+        adminUp: iface.adminUp,
+        traffic: definedOnly({
+          rxPackets: counter('rx packets'),
+          txPackets: counter('tx packets'),
+          rxBytes: counter('rx bytes'),
+          txBytes: counter('tx bytes'),
+          drops: counter('drops'),
+        }),
+      };
+      if (tap?.mac) node.mac = tap.mac.toLowerCase();
+      if (tap?.hostCarrierUp !== undefined) node.carrierUp = tap.hostCarrierUp;
+      const l3 = addrs.get(iface.name)?.addresses.filter((a) => !a.borrowed);
+      if (l3 && l3.length > 0) node.addresses = l3.map((a) => `${a.address}/${a.prefixLen}`);
+      this.nodes.set(node.id, node);
+    }
+    // Taps and cross-connected interfaces that `show interface` did not list (it failed this cycle).
+    for (const tap of vpp.taps ?? []) this.vppInterface(tap.name, 'tap');
+    for (const a of vpp.addrs ?? []) this.vppInterface(a.name);
+  }
+
+  /** The node of a VPP interface; created `unknown` when `show interface` did not list it. */
+  vppInterface(name: string, interfaceKind?: string): PathNode {
+    const id = vppInterfaceId(name);
+    let node = this.nodes.get(id);
+    if (!node) {
+      const listed = this.vpp?.interfaces !== undefined;
+      node = {
+        id,
+        kind: 'vpp-interface',
+        presence: listed ? 'missing' : 'unknown',
+        title: name,
+        interface: name,
+        ...(interfaceKind && { interfaceKind }),
+        note: listed ? `VPP has no interface ${name}` : 'show interface could not be read',
+      };
+      this.nodes.set(id, node);
+    }
+    return node;
+  }
+
+  hasVppInterface(name: string): boolean {
+    return this.vpp?.interfaces?.some((i) => i.name === name) ?? false;
+  }
+
+  /** Pod interfaces with this MAC, in every pod read. */
+  podInterfacesByMac(mac: string): readonly PodInterfaceRef[] {
+    return this.byMac.get(mac.toLowerCase()) ?? [];
+  }
+
+  podInterfacesByAddress(address: string): readonly PodInterfaceRef[] {
+    return this.byAddress.get(address.toLowerCase()) ?? [];
+  }
+
+  podInterfacesByName(name: string): readonly PodInterfaceRef[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  podInterface(pod: PodSnapshot, name: string): PodInterfaceRef | undefined {
+    return this.byPod.get(pod)?.get(name);
+  }
+
+  /** The remote end of a nexthop or FDB entry on another node (or outside Meridio), keyed by MAC when known. */
+  remoteEndpoint(mac: string | undefined, address: string | undefined): PathNode {
+    const key = mac?.toLowerCase() ?? address ?? '?';
+    const id = remoteEndpointId(key);
+    let node = this.nodes.get(id);
+    if (!node) {
+      node = {
+        id,
+        kind: 'remote-endpoint',
+        presence: 'present',
+        title: mac ? `${address ? `${address} ` : ''}${mac}` : (address ?? '?'),
+        ...(mac && { mac: mac.toLowerCase() }),
+        note: 'not an interface of a pod read on this node',
+      };
+      this.nodes.set(id, node);
+    }
+    if (address && !node.addresses?.includes(address)) {
+      node.addresses = [...(node.addresses ?? []), address];
+      node.title = `${node.addresses.join(' ')}${node.mac ? ` ${node.mac}` : ''}`;
+    }
+    return node;
+  }
+
+  /** An end that should exist and does not (or could not be read). */
+  absent(id: string, kind: PathNode['kind'], presence: Presence, title: string, note: string): PathNode {
+    let node = this.nodes.get(id);
+    if (!node) {
+      node = { id, kind, presence, title, note };
+      this.nodes.set(id, node);
+    }
+    return node;
+  }
+}
+
+function linuxState(link: PodLink): Pick<PathNode, 'adminUp' | 'carrierUp' | 'operState'> {
+  const out: Pick<PathNode, 'adminUp' | 'carrierUp' | 'operState'> = {};
+  if (link.operstate) out.operState = link.operstate;
+  if (link.flags) {
+    out.adminUp = link.flags.includes('UP');
+    out.carrierUp = out.adminUp && !link.flags.includes('NO-CARRIER');
+  } else if (link.operstate === 'DOWN' || link.operstate === 'LOWERLAYERDOWN') {
+    out.carrierUp = false;
+  } else if (link.operstate === 'UP') {
+    out.carrierUp = true;
+  }
+  return out;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function definedOnly(t: Traffic): Traffic | undefined {
+  const out: Traffic = {};
+  for (const [k, v] of Object.entries(t) as [keyof Traffic, number | undefined][]) {
+    if (v !== undefined) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}

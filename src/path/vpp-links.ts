@@ -1,0 +1,150 @@
+import type { VppTap } from '../parsers/vpp/show-tap.ts';
+import { type PathLink, type PathNode, remoteNodeId } from './graph.ts';
+import { makeLink } from './link-health.ts';
+import type { NodeIndex, PodInterfaceRef } from './node-index.ts';
+
+/**
+ * Each VPP tap to the pod interface on its Linux side. Evidence, strongest first: the tap's `host-ns`
+ * is the pod's network namespace (when the source could resolve both), the tap's `host-mac-addr` is
+ * the interface's MAC (the guide's method), the tap's Linux name is unique among the pods read.
+ */
+export function tapPeerLinks(index: NodeIndex): PathLink[] {
+  const links: PathLink[] = [];
+  for (const tap of index.vpp?.taps ?? []) {
+    const vppNode = index.vppInterface(tap.name, 'tap');
+    const match = findTapPeer(index, tap);
+    const details: Record<string, string | number> = {};
+    if (tap.hostIfName) details.hostIfName = tap.hostIfName;
+    if (tap.hostMac) details.hostMac = tap.hostMac.toLowerCase();
+    if (tap.hostNs) details.hostNs = tap.hostNs;
+    if (match.ref) {
+      links.push(makeLink('tap-peer', vppNode, match.ref.node, match.evidence, details, match.problems));
+      continue;
+    }
+    const presence = index.podsComplete ? 'missing' : 'unknown';
+    const peer = index.absent(
+      `missing:tap-peer:${tap.name}`,
+      'pod-interface',
+      presence,
+      `${tap.hostIfName ?? '?'} ${tap.hostMac?.toLowerCase() ?? ''}`.trim(),
+      presence === 'missing'
+        ? `no pod interface read on this node has MAC ${tap.hostMac ?? '(none)'} or name ${tap.hostIfName ?? '(none)'}`
+        : 'not every pod on this node could be read',
+    );
+    if (tap.hostIfName) peer.interface = tap.hostIfName;
+    if (tap.hostMac) peer.mac = tap.hostMac.toLowerCase();
+    links.push(makeLink('tap-peer', vppNode, peer, [], details, match.problems));
+  }
+  return links;
+}
+
+interface TapMatch {
+  ref?: PodInterfaceRef;
+  evidence: string[];
+  problems: string[];
+}
+
+function findTapPeer(index: NodeIndex, tap: VppTap): TapMatch {
+  const mac = tap.hostMac?.toLowerCase();
+  const name = tap.hostIfName;
+  // The tap's carrier is the VPP end's state (endProblems), not a matching problem.
+  const problems: string[] = [];
+  const inode = tap.hostNs ? index.vpp?.hostNsInodes?.get(tap.hostNs) : undefined;
+  if (inode !== undefined) {
+    const inNs = index.podInterfaces.filter((r) => r.pod.netnsInode === inode);
+    const ref =
+      inNs.find((r) => mac !== undefined && r.node.mac === mac) ?? inNs.find((r) => r.link.name === name);
+    if (ref) return { ref, evidence: evidenceOf(ref, tap, ['host-ns']), problems };
+  }
+  if (mac) {
+    const byMac = index.podInterfacesByMac(mac);
+    const ref = byMac.length === 1 ? byMac[0] : byMac.find((r) => r.link.name === name);
+    if (ref) return { ref, evidence: evidenceOf(ref, tap, ['host-mac-addr']), problems };
+  }
+  if (name) {
+    const byName = index.podInterfacesByName(name);
+    if (byName.length === 1 && byName[0]) {
+      const ref = byName[0];
+      const macProblem =
+        mac && ref.node.mac && ref.node.mac !== mac
+          ? [`${tap.name}: host-mac-addr ${mac} is not the MAC of ${ref.node.title} (${ref.node.mac})`]
+          : [];
+      return { ref, evidence: ['host-if-name'], problems: [...problems, ...macProblem] };
+    }
+  }
+  return { evidence: [], problems };
+}
+
+function evidenceOf(ref: PodInterfaceRef, tap: VppTap, first: string[]): string[] {
+  const out = [...first];
+  if (!out.includes('host-mac-addr') && tap.hostMac && ref.node.mac === tap.hostMac.toLowerCase())
+    out.push('host-mac-addr');
+  if (tap.hostIfName === ref.link.name) out.push('host-if-name');
+  return out;
+}
+
+/**
+ * L2 cross-connects from `show interface addr`, one link per pair. A cross-connect that the peer does
+ * not return is down; one to an interface VPP does not have has a missing end.
+ */
+export function xconnectLinks(index: NodeIndex): PathLink[] {
+  const addrs = index.vpp?.addrs ?? [];
+  const peerOf = new Map(addrs.filter((a) => a.xconnectPeer).map((a) => [a.name, a.xconnectPeer as string]));
+  const done = new Set<string>();
+  const links: PathLink[] = [];
+  for (const [name, peer] of peerOf) {
+    if (done.has(name)) continue;
+    done.add(name);
+    const back = peerOf.get(peer);
+    if (back === name) done.add(peer);
+    const from = index.vppInterface(name);
+    const to = index.vppInterface(peer);
+    const problems: string[] = [];
+    if (to.presence === 'present' && back !== name) {
+      problems.push(
+        back
+          ? `one-way cross-connect: ${peer} is cross-connected to ${back}, not back to ${name}`
+          : `one-way cross-connect: ${peer} is not cross-connected back to ${name}`,
+      );
+    }
+    links.push(makeLink('xconnect', from, to, ['l2-xconnect'], {}, problems));
+  }
+  return links;
+}
+
+/**
+ * Each VxLAN tunnel to the node that owns its destination address. With a node list (cluster discovery
+ * or the recording's replay.json), a destination no node owns is a missing end; without one, unknown.
+ */
+export function vxlanLinks(index: NodeIndex): PathLink[] {
+  const book = index.vpp?.nodeByAddress;
+  const links: PathLink[] = [];
+  for (const t of index.vpp?.tunnels ?? []) {
+    const from = index.vppInterface(t.interfaceName, 'vxlan');
+    const name = book?.get(t.dst);
+    let to: PathNode;
+    if (name) {
+      to = index.absent(remoteNodeId(name), 'remote-node', 'present', name, '');
+      delete to.note;
+      to.nodeName = name;
+      to.addresses = [...new Set([...(to.addresses ?? []), t.dst])];
+      to.address ??= t.dst;
+    } else if (book && book.size > 0) {
+      to = index.absent(
+        remoteNodeId(t.dst),
+        'remote-node',
+        'missing',
+        t.dst,
+        `no node of the cluster has address ${t.dst}`,
+      );
+      to.address = t.dst;
+    } else {
+      to = index.absent(remoteNodeId(t.dst), 'remote-node', 'unknown', t.dst, 'no node list to name it');
+      to.address = t.dst;
+    }
+    const details: Record<string, string | number> = { src: t.src, dst: t.dst, vni: t.vni };
+    if (t.dstPort !== undefined) details.dstPort = t.dstPort;
+    links.push(makeLink('vxlan', from, to, ['tunnel-dst'], details));
+  }
+  return links;
+}
