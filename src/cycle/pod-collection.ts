@@ -74,6 +74,8 @@ export class PodCollection {
       data: {},
       commands: [],
     };
+    const inode = await this.source.netnsInode?.(target);
+    if (inode !== undefined) snapshot.netnsInode = inode;
     for (const form of order) {
       const commands = commandsOfForm(form);
       const started = this.now();

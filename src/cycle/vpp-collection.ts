@@ -83,6 +83,7 @@ export class VppCollection {
         c.assign(snapshot, cached.value);
       }
     }
+    await this.resolveHostNs(snapshot, deadlineAt);
     const notes = resolveVppSnapshot(snapshot);
     if (notes.unresolvedNames > 0) {
       this.options.logger.warn(
@@ -91,6 +92,15 @@ export class VppCollection {
       );
     }
     return snapshot;
+  }
+
+  /** Which network namespace each tap's Linux side is in, when the source can tell (path correlation). */
+  private async resolveHostNs(snapshot: VppSnapshot, deadlineAt: number): Promise<void> {
+    const paths = (snapshot.taps ?? []).flatMap((t) => (t.hostNs ? [t.hostNs] : []));
+    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - this.now());
+    if (!this.source.resolveHostNs || paths.length === 0 || timeoutMs <= 0) return;
+    const inodes = await this.source.resolveHostNs(paths, timeoutMs);
+    if (inodes.size > 0) snapshot.hostNsInodes = inodes;
   }
 
   /** Commands this cycle will run unless the interface set changes: counters, and state that is due. */

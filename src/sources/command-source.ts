@@ -20,4 +20,9 @@ export interface VppSource {
    * `run` then answers from that batch.
    */
   prefetch?(commands: readonly VppCommand[], timeoutMs: number): Promise<void>;
+  /**
+   * Network namespace inodes of taps' `host-ns` paths as VPP sees them, for sources that can look
+   * (node-local: inside VPP's container; a socket on the host: named namespaces). Never rejects.
+   */
+  resolveHostNs?(paths: readonly string[], timeoutMs: number): Promise<ReadonlyMap<string, number>>;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { netnsInode } from './netns-inode.ts';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand } from './pod-commands.ts';
 import { classifyPodFailure } from './pod-failure.ts';
@@ -52,6 +53,10 @@ export class NetnsPodSource implements PodSource {
 
   async listPods(): Promise<PodTarget[]> {
     return [...this.pods];
+  }
+
+  async netnsInode(pod: PodTarget): Promise<number | undefined> {
+    return pod.netns && isNetnsPath(pod.netns) ? netnsInode(pod.netns) : undefined;
   }
 
   async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {

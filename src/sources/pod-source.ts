@@ -31,4 +31,6 @@ export interface PodSource {
   listPods(): Promise<PodTarget[]>;
   /** Results in the order of `commands`. Never rejects: every failure is a result. */
   run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]>;
+  /** The inode of the pod's network namespace, for sources that enter it by path. Never rejects. */
+  netnsInode?(pod: PodTarget): Promise<number | undefined>;
 }

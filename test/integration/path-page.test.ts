@@ -11,6 +11,9 @@ import { startTestExporter } from '../support/exporter.ts';
 import { DEMO, PROXY } from '../support/fixtures.ts';
 import { requireTool } from '../support/tools.ts';
 
+// Evaluated in the browser; the project compiles without the DOM library.
+declare const getComputedStyle: (element: unknown) => { stroke: string };
+
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const BROKEN_LINK = 'tap-peer|vpp:tap4|missing:tap-peer:tap4';
 const RED = 'rgb(211, 47, 47)';

@@ -36,6 +36,10 @@ export class NodeLocalPodSource implements PodSource {
       });
   }
 
+  netnsInode(pod: PodTarget): Promise<number | undefined> {
+    return this.netns.netnsInode(pod);
+  }
+
   async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
     if (!pod.netns) {
       const error = new SourceError(

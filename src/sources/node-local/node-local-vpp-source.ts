@@ -1,6 +1,8 @@
+import { posix } from 'node:path';
 import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import type { CommandOutput, VppSource } from '../command-source.ts';
 import { FORWARDER_CLI_SOCKET } from '../kube-exec/exec-vpp-source.ts';
+import { isHostNsPath, netnsInodes } from '../netns-inode.ts';
 import { SourceError } from '../source-error.ts';
 import { VppCliSocketSource } from '../vpp-cli/vpp-cli-socket.ts';
 import type { VppCommand } from '../vpp-commands.ts';
@@ -34,6 +36,26 @@ export class NodeLocalVppSource implements VppSource {
 
   get forwarder(): string {
     return this.findForwarder()?.pod ?? '';
+  }
+
+  /**
+   * `host-ns` paths are VPP's view (`/proc/1/fd/43` is an fd of the forwarder container's PID 1), so
+   * they are read under VPP's root, with the container's own directory links followed.
+   */
+  async resolveHostNs(paths: readonly string[], timeoutMs: number): Promise<ReadonlyMap<string, number>> {
+    const f = this.findForwarder();
+    const pid = f && this.finder.processNamed(f.uid, VPP_MAIN);
+    if (pid === undefined) return new Map();
+    const root = `${this.procRoot}/${pid}/root`;
+    return netnsInodes(
+      paths,
+      (p) => {
+        if (!isHostNsPath(p)) return undefined;
+        const dir = resolveInRoot(root, posix.dirname(p));
+        return dir && `${dir}/${posix.basename(p)}`;
+      },
+      timeoutMs,
+    );
   }
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {

@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import type { CommandOutput, VppSource } from '../command-source.ts';
+import { isNamedNetnsPath, netnsInodes } from '../netns-inode.ts';
 import { SourceError } from '../source-error.ts';
 import { assertAllowedVppCommand, type VppCommand } from '../vpp-commands.ts';
 import { cleanVppOutput } from './clean-output.ts';
@@ -36,6 +37,14 @@ export class VppCliSocketSource implements VppSource {
     this.location = options.socketPath;
     this.maxOutputBytes = options.maxOutputBytes ?? 32 * 1024 * 1024;
     this.greetingWaitMs = options.greetingWaitMs ?? 500;
+  }
+
+  /**
+   * Only named namespaces: a `/proc/<pid>/fd/N` path means VPP's PID namespace, which need not be the
+   * agent's when the socket is mounted from a container.
+   */
+  resolveHostNs(paths: readonly string[], timeoutMs: number): Promise<ReadonlyMap<string, number>> {
+    return netnsInodes(paths, (p) => (isNamedNetnsPath(p) ? p : undefined), timeoutMs);
   }
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {
