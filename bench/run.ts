@@ -1,4 +1,4 @@
-// Benchmarks of the VPP side and the Meridio pods. Prints numbers; asserts nothing. Run: npm run bench
+// Benchmarks of the VPP side, the Meridio pods and the path correlation. Prints numbers; asserts nothing. Run: npm run bench
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,9 @@ import { parseShowErrors } from '../src/parsers/vpp/show-errors.ts';
 import { parseShowInterface } from '../src/parsers/vpp/show-interface.ts';
 import { parseShowInterfaceAddr } from '../src/parsers/vpp/show-interface-addr.ts';
 import { parseShowTap } from '../src/parsers/vpp/show-tap.ts';
+import { correlatePath, trafficOf } from '../src/path/correlate.ts';
+import { renderPathMetrics } from '../src/path/path-metrics.ts';
+import { renderPathSvg } from '../src/server/page/path-svg.ts';
 import { NetnsPodSource } from '../src/sources/netns.ts';
 import { commandSlug } from '../src/sources/vpp-commands.ts';
 import { MemoryPodSource } from '../test/support/memory-pod-source.ts';
@@ -22,6 +25,7 @@ import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { clusterModes } from './cluster.ts';
 import { syntheticVpp } from './synthetic.ts';
+import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -271,9 +275,47 @@ console.log(
   `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
 );
 // `npm run bench -- cycle` (or parse, serving, pods, cluster) runs one part only.
+async function pathCorrelation(): Promise<void> {
+  console.log('\n## Path correlation per cycle (median, ms)\n');
+  console.log(
+    '| VPP interfaces | pods | links | nodes | correlate | + link/node metrics | diagram SVG | series |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [n, podCount] of [
+    [100, 10],
+    [1000, 100],
+    [10_000, 100],
+  ] as const) {
+    const source = new MemorySource();
+    for (const [command, text] of Object.entries(syntheticVpp(n))) source.answers.set(command as never, text);
+    const vpp = await new VppCollection(source, {
+      node: 'bench',
+      forwarder: 'bench',
+      commandTimeoutMs: 60_000,
+      stateIntervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+    }).collect(Date.now() + 60_000);
+    const pods = syntheticPathPods(n, podCount);
+    const first = correlatePath({ node: 'bench', vpp, pods });
+    const previousTraffic = trafficOf(first);
+    const input = { node: 'bench', vpp, pods, previousTraffic };
+    const correlate = timeIt(() => correlatePath(input));
+    const withMetrics = timeIt(() => renderPathMetrics(correlatePath(input)));
+    const svg = timeIt(() => renderPathSvg(first));
+    const series = renderPathMetrics(first)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#')).length;
+    console.log(
+      `| ${n} | ${podCount} | ${first.links.length} | ${first.nodes.length} | ${correlate.toFixed(2)} | ${withMetrics.toFixed(2)} | ${svg.toFixed(2)} | ${series} |`,
+    );
+  }
+}
+
 const only = process.argv[2];
 if (!only || only === 'parse') parseThroughput();
 if (!only || only === 'cycle') await cycleCost();
 if (!only || only === 'serving') await serving();
 if (!only || only === 'pods') await pods();
+if (!only || only === 'path') await pathCorrelation();
 if (!only || only === 'cluster') await clusterModes();
