@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cgroupHoldsPod } from '../../../src/sources/node-local/pod-processes.ts';
+import { NodeLocalVppSource } from '../../../src/sources/node-local/node-local-vpp-source.ts';
+import { cgroupHoldsPod, PodProcessFinder } from '../../../src/sources/node-local/pod-processes.ts';
 import { resolveInRoot } from '../../../src/sources/node-local/resolve-in-root.ts';
 
 const UID = '8f3e4a1c-2b7d-4e9f-a1b2-c3d4e5f60718';
@@ -52,5 +53,46 @@ describe('resolveInRoot', () => {
     assert.equal(resolveInRoot(root, '/run/escape'), join(root, 'etc'));
     assert.equal(resolveInRoot(root, '/loop1/x'), undefined);
     assert.equal(resolveInRoot(root, '/var/run/vpp/missing.sock'), undefined);
+  });
+});
+
+describe('NodeLocalVppSource.resolveHostNs', () => {
+  const proc = mkdtempSync(join(tmpdir(), 'mpe-proc-'));
+  after(() => rmSync(proc, { recursive: true, force: true }));
+  // A fake /proc with the forwarder's vpp_main (PID 4242) and its container root: VPP's view of
+  // `/proc/1/fd/43` and of `/var/run/netns/ns1` (through the image's `/var/run -> /run`).
+  const pid = join(proc, '4242');
+  mkdirSync(join(pid, 'root', 'proc', '1', 'fd'), { recursive: true });
+  mkdirSync(join(pid, 'root', 'run', 'netns'), { recursive: true });
+  writeFileSync(join(pid, 'comm'), 'vpp_main\n');
+  writeFileSync(join(pid, 'cgroup'), `0::/kubepods/besteffort/pod${UID}/abc\n`);
+  symlinkSync('/proc/self/ns/net', join(pid, 'root', 'proc', '1', 'fd', '43'));
+  symlinkSync('/proc/self/ns/net', join(pid, 'root', 'run', 'netns', 'ns1'));
+  mkdirSync(join(pid, 'root', 'var'));
+  symlinkSync('/run', join(pid, 'root', 'var', 'run'));
+  const forwarder = {
+    namespace: 'nsm-system',
+    pod: 'forwarder-vpp-x',
+    uid: UID,
+    role: 'forwarder',
+    container: 'forwarder-vpp',
+  } as const;
+
+  it('reads host-ns paths under VPP’s root, following the container’s own links, and nothing else', async () => {
+    const source = new NodeLocalVppSource(new PodProcessFinder(proc), () => forwarder, 'worker-a', proc);
+    const inodes = await source.resolveHostNs(
+      ['/proc/1/fd/43', '/var/run/netns/ns1', '/proc/1/fd/99', '/etc/passwd', '../../etc/passwd'],
+      1000,
+    );
+    const own = statSync('/proc/self/ns/net').ino;
+    assert.deepEqual([...inodes].sort(), [
+      ['/proc/1/fd/43', own],
+      ['/var/run/netns/ns1', own],
+    ]);
+  });
+
+  it('answers nothing when the forwarder’s VPP is not found', async () => {
+    const source = new NodeLocalVppSource(new PodProcessFinder(proc), () => undefined, 'worker-a', proc);
+    assert.equal((await source.resolveHostNs(['/proc/1/fd/43'], 1000)).size, 0);
   });
 });
