@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,7 +16,7 @@ import {
   Role,
   RoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
 import { parseCli } from '../../src/config/config.ts';
 import { requireTool } from '../support/tools.ts';
@@ -33,6 +33,7 @@ type K8sObject = {
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Namespace': Namespace,
   'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
   'apps/v1/DaemonSet': DaemonSet,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
@@ -208,7 +209,18 @@ describe('deploy/ manifests', () => {
     const file = join(work, 'rules.yml');
     writeFileSync(file, stringify(rule?.spec));
     const out = execFileSync(requireTool('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
-    assert.match(out, /SUCCESS: 2 rules found/);
+    assert.match(out, /SUCCESS: 12 rules found/);
+  });
+
+  it('ships the dashboards in a ConfigMap labelled for the Grafana sidecar, identical to grafana/dashboards', () => {
+    const [cm] = byKind(render('node-local'), 'ConfigMap') as unknown as {
+      metadata: { labels: Record<string, string> };
+      data: Record<string, string>;
+    }[];
+    assert.equal(cm?.metadata.labels.grafana_dashboard, '1');
+    const files = readdirSync('grafana/dashboards').sort();
+    assert.deepEqual(Object.keys(cm?.data ?? {}).sort(), files);
+    for (const f of files) assert.equal(cm?.data[f], readFileSync(`grafana/dashboards/${f}`, 'utf8'), f);
   });
 
   it('Dockerfile: lints clean, multi-stage on Node 24, non-root user, exposes the port, OCI labels', () => {

@@ -1,0 +1,201 @@
+/**
+ * The alert rules, as data: `npm run grafana:generate` writes them as a plain Prometheus rules file
+ * (deploy/rules/meridio-path-exporter.rules.yml) and as the PrometheusRule of deploy/base. Every rule
+ * gates on the data it needs being read: a failed read drops series (it is never a zero), so a rule
+ * that compares with absent data would fire on the exporter's failure instead of the path's; that
+ * case is MeridioPathExporterCannotRead's.
+ */
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  severity: 'critical' | 'warning';
+  summary: string;
+  description: string;
+  /** The README runbook section (its anchor). */
+  runbook: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+export const RUNBOOK_BASE =
+  'https://github.com/meridio-path-exporter/meridio-path-exporter/blob/main/README.md';
+
+/** Interfaces on the path: taps, tunnels and cross-connected interfaces. */
+const PATH_INTERFACES = '(vpp_tap_info or vpp_vxlan_tunnel_info or vpp_l2_xconnect_info)';
+
+export const RULE_GROUPS: RuleGroup[] = [
+  {
+    name: 'meridio-path.vpp',
+    rules: [
+      {
+        alert: 'MeridioPathInterfaceDrops',
+        expr: `sum by (node, forwarder, interface) (rate(vpp_interface_drops_total[5m])) > 0\n  and on (node, forwarder, interface) ${PATH_INTERFACES}`,
+        for: '10m',
+        severity: 'warning',
+        summary:
+          'VPP drops packets on {{ $labels.interface }} ({{ $labels.forwarder }}, node {{ $labels.node }})',
+        description:
+          'VPP interface {{ $labels.interface }} of forwarder {{ $labels.forwarder }} on node {{ $labels.node }} has dropped {{ $value | humanize }} packets/s for 10 minutes. Find the reason in `vppctl show errors` (vpp_errors_total) and trace the interface with pcap.',
+        runbook: 'runbook-interface-drops',
+      },
+      {
+        alert: 'MeridioPathTapCarrierDown',
+        expr: 'vpp_tap_carrier_up == 0',
+        for: '2m',
+        severity: 'critical',
+        summary: 'Tap {{ $labels.interface }} has no carrier (node {{ $labels.node }})',
+        description:
+          'VPP sees no carrier on the Linux side of tap {{ $labels.interface }} (forwarder {{ $labels.forwarder }}, node {{ $labels.node }}): the pod interface behind it is down or gone. Find the pod by the tap host-mac-addr and check its interface.',
+        runbook: 'runbook-tap-carrier-down',
+      },
+      {
+        alert: 'MeridioPathXconnectInterfaceDown',
+        expr: 'vpp_interface_admin_up == 0\n  and on (node, forwarder, interface) vpp_l2_xconnect_info',
+        for: '2m',
+        severity: 'critical',
+        summary:
+          'Cross-connected VPP interface {{ $labels.interface }} is admin down (node {{ $labels.node }})',
+        description:
+          'Interface {{ $labels.interface }} of forwarder {{ $labels.forwarder }} on node {{ $labels.node }} is in an L2 cross-connect but admin down: no traffic passes the cross-connect. Check `vppctl show interface addr` and the forwarder logs.',
+        runbook: 'runbook-xconnect',
+      },
+      {
+        alert: 'MeridioPathXconnectPeerMissing',
+        expr: 'vpp_l2_xconnect_info\n  unless on (node, forwarder, peer) label_replace(vpp_interface_info, "peer", "$1", "interface", "(.+)")\n  and on (node, forwarder) (count by (node, forwarder) (vpp_interface_info) > 0)',
+        for: '2m',
+        severity: 'critical',
+        summary:
+          'VPP interface {{ $labels.interface }} is cross-connected to {{ $labels.peer }}, which does not exist (node {{ $labels.node }})',
+        description:
+          'The L2 cross-connect of {{ $labels.interface }} on forwarder {{ $labels.forwarder }} (node {{ $labels.node }}) points to {{ $labels.peer }}, which `show interface` does not list. The connection is half torn down; check the NSM forwarder logs for the connection.',
+        runbook: 'runbook-xconnect',
+      },
+      {
+        alert: 'MeridioPathVxlanTunnelGone',
+        expr: '(vpp_vxlan_tunnel_info offset 10m)\n  unless on (node, forwarder, interface, dst, vni) vpp_vxlan_tunnel_info\n  and on (node, forwarder) meridio_path_exporter_collect_success{source="vpp", command="show vxlan tunnel raw"} == 1',
+        for: '0m',
+        severity: 'warning',
+        summary:
+          'VxLAN tunnel {{ $labels.interface }} to {{ $labels.dst }} disappeared (node {{ $labels.node }})',
+        description:
+          'Forwarder {{ $labels.forwarder }} on node {{ $labels.node }} had VxLAN tunnel {{ $labels.interface }} (VNI {{ $labels.vni }}) to {{ $labels.dst }} ({{ $labels.remote_node }}) 10 minutes ago and has it no more: the frontend or proxy on the other node lost its path to this node, unless that pod was moved on purpose.',
+        runbook: 'runbook-vxlan-tunnel-gone',
+      },
+    ],
+  },
+  {
+    name: 'meridio-path.proxy',
+    rules: [
+      {
+        alert: 'MeridioProxyVipMissingNexthops',
+        expr: '(\n  meridio_proxy_route_nexthops{dst="default"}\n    and on (node, namespace, pod, family, table) meridio_proxy_rule_info{action="lookup"}\n)\n  < on (namespace, trench) group_left count by (namespace, trench) (meridio_pod_info{role="stateless-lb-frontend"})',
+        for: '5m',
+        severity: 'warning',
+        summary:
+          'Proxy {{ $labels.pod }} has {{ $value }} nexthops in VIP table {{ $labels.table }}, fewer than the trench has frontends',
+        description:
+          "Table {{ $labels.table }} ({{ $labels.family }}) of proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} has {{ $value }} nexthops while the trench runs more stateless-lb-frontends: traffic of that VIP is not spread over all of them. Compare `ip route show table {{ $labels.table }}` with the frontends' conduit addresses.",
+        runbook: 'runbook-vip-nexthops',
+      },
+      {
+        alert: 'MeridioProxyVipNoNexthop',
+        expr: 'meridio_proxy_rule_info{action="lookup", from!="all", table!~"main|local|default|253|254|255"}\n  unless on (node, namespace, pod, family, table) (meridio_proxy_route_nexthops > 0)\n  and on (node, namespace, pod) (count by (node, namespace, pod) (meridio_proxy_route_nexthops) > 0)',
+        for: '2m',
+        severity: 'critical',
+        summary:
+          'VIP {{ $labels.from }} of proxy {{ $labels.pod }} has no nexthop (table {{ $labels.table }})',
+        description:
+          'Proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} looks up table {{ $labels.table }} for traffic from {{ $labels.from }}, and that table has no route with a nexthop: replies of that VIP from the targets behind this proxy cannot leave. Check the frontends of the trench and `ip route show table {{ $labels.table }}`.',
+        runbook: 'runbook-vip-nexthops',
+      },
+      {
+        alert: 'MeridioNexthopNeighbourFailed',
+        expr: 'meridio_proxy_route_nexthop_info\n  * on (node, namespace, pod, via, dev) group_left (state)\n  label_replace(meridio_neighbor_state{state=~".*(FAILED|INCOMPLETE).*"}, "via", "$1", "ip", "(.*)")',
+        for: '2m',
+        severity: 'critical',
+        summary: 'Nexthop {{ $labels.via }} of proxy {{ $labels.pod }} does not answer ({{ $labels.state }})',
+        description:
+          "The neighbour entry of nexthop {{ $labels.via }} (table {{ $labels.table }}) in proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} is {{ $labels.state }}: the frontend with that address does not answer ARP/NDP. Check that frontend's conduit interface, its tap and the cross-connect or tunnel to it.",
+        runbook: 'runbook-nexthop-neighbour',
+      },
+      {
+        alert: 'MeridioBridgeFdbMissingTarget',
+        expr: 'meridio_pod_interface_info{interface!~"lo|eth0"}\n  * on (node, namespace, pod) group_left meridio_pod_info{role="target"}\n  unless on (node, mac) meridio_bridge_fdb_entry_info\n  and on (node) (count by (node) (meridio_bridge_fdb_entry_info) > 0)',
+        for: '15m',
+        severity: 'warning',
+        summary:
+          "No bridge on node {{ $labels.node }} knows target {{ $labels.pod }}'s MAC {{ $labels.mac }}",
+        description:
+          "The FDB of the proxy bridges on node {{ $labels.node }} has had no entry for {{ $labels.mac }} ({{ $labels.namespace }}/{{ $labels.pod }} {{ $labels.interface }}) for 15 minutes: inbound traffic to that target is flooded or lost. A target silent for longer than the bridge ageing time (300 s) also loses its entry; check `bridge fdb` in the proxy and the target's tap.",
+        runbook: 'runbook-fdb-target',
+      },
+    ],
+  },
+  {
+    name: 'meridio-path.path',
+    rules: [
+      {
+        alert: 'MeridioPathLinkDown',
+        expr: 'meridio_path_link_info and on (node, type, from, to) (meridio_path_link_up == 0)',
+        for: '5m',
+        severity: 'warning',
+        summary:
+          'Path link {{ $labels.type }} {{ $labels.from }} → {{ $labels.to }} is down (node {{ $labels.node }})',
+        description:
+          'The {{ $labels.type }} link from {{ $labels.from }} to {{ $labels.to }} (far end {{ $labels.to_presence }}) on node {{ $labels.node }} has been down for 5 minutes. The page of the exporter on that node (/) shows the reason on the red link; `meridio-path-exporter path --url` prints the hops.',
+        runbook: 'runbook-path-link-down',
+      },
+    ],
+  },
+  {
+    name: 'meridio-path.agent',
+    rules: [
+      {
+        alert: 'MeridioPathExporterDown',
+        expr: 'up{job="meridio-path-exporter"} == 0',
+        for: '5m',
+        severity: 'warning',
+        summary: 'meridio-path-exporter on {{ $labels.instance }} is down',
+        description:
+          "Prometheus cannot scrape the agent at {{ $labels.instance }} (pod {{ $labels.exporter_pod }}) for 5 minutes: the traffic path of that node is not observed. Check the pod's events and logs.",
+        runbook: 'runbook-exporter-down',
+      },
+      {
+        alert: 'MeridioPathExporterCannotRead',
+        expr: 'min by (node, source, forwarder, namespace, pod) (meridio_path_exporter_collect_success) == 0',
+        for: '10m',
+        severity: 'warning',
+        summary:
+          'meridio-path-exporter on {{ $labels.node }} cannot read {{ $labels.source }} {{ $labels.forwarder }}{{ $labels.namespace }}/{{ $labels.pod }}',
+        description:
+          'A command has failed for 10 minutes on node {{ $labels.node }}; its data is absent, and the alerts that need it stay silent. meridio_path_exporter_collect_failures_total gives the reason (forbidden: RBAC; connect: pod or VPP not found; unsupported: tool missing in the image).',
+        runbook: 'runbook-exporter-cannot-read',
+      },
+    ],
+  },
+];
+
+/** The groups in Prometheus' rules-file shape. */
+export function rulesDocument(): { groups: unknown[] } {
+  return {
+    groups: RULE_GROUPS.map((g) => ({
+      name: g.name,
+      rules: g.rules.map((r) => ({
+        alert: r.alert,
+        expr: r.expr,
+        for: r.for,
+        labels: { severity: r.severity },
+        annotations: {
+          summary: r.summary,
+          description: r.description,
+          runbook_url: `${RUNBOOK_BASE}#${r.runbook}`,
+        },
+      })),
+    })),
+  };
+}

@@ -1,0 +1,421 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { RULE_GROUPS, rulesDocument } from '../../grafana/src/alert-rules.ts';
+import { requireTool } from '../support/tools.ts';
+
+const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
+
+type Labels = Record<string, string>;
+interface Case {
+  series: [string, string][];
+  evalTime: string;
+  /** Label sets of the alerts expected to fire (without severity); empty for the healthy case. */
+  fire: Labels[];
+  value?: string;
+}
+
+const V = 'node="worker-a",forwarder="forwarder-vpp-worker-a"';
+const VL = { node: 'worker-a', forwarder: 'forwarder-vpp-worker-a' };
+const P = 'node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc"';
+const PL = { node: 'worker-a', namespace: 'red', pod: 'proxy-conduit-a-1-abc' };
+const RULE = `meridio_proxy_rule_info{${P},family="ipv4",priority="32765",from="20.0.0.1",action="lookup",table="1"}`;
+const RULE_L = { ...PL, family: 'ipv4', priority: '32765', from: '20.0.0.1', action: 'lookup', table: '1' };
+const NEXTHOPS = (table: string) =>
+  `meridio_proxy_route_nexthops{${P},family="ipv4",table="${table}",dst="default",type="unicast"}`;
+const NH_L = { ...PL, family: 'ipv4', table: '1', dst: 'default', type: 'unicast' };
+const NH_INFO = `meridio_proxy_route_nexthop_info{${P},family="ipv4",table="1",dst="default",via="172.16.1.2",dev="bridge0",weight="1"}`;
+const NH_INFO_L = {
+  ...PL,
+  family: 'ipv4',
+  table: '1',
+  dst: 'default',
+  via: '172.16.1.2',
+  dev: 'bridge0',
+  weight: '1',
+};
+const NEIGH = (state: string) =>
+  `meridio_neighbor_state{${P},family="ipv4",ip="172.16.1.2",dev="bridge0",lladdr="02:fe:66:8b:f7:da",state="${state}"}`;
+const TARGET_IF =
+  'meridio_pod_interface_info{node="worker-a",namespace="red",pod="target-a-1",interface="nsm-0",mac="02:fe:c2:14:ec:dd"}';
+const TARGET_IF_L = {
+  node: 'worker-a',
+  namespace: 'red',
+  pod: 'target-a-1',
+  interface: 'nsm-0',
+  mac: '02:fe:c2:14:ec:dd',
+};
+const TARGET_POD = 'meridio_pod_info{node="worker-a",namespace="red",pod="target-a-1",role="target"}';
+const FDB = (mac: string) =>
+  `meridio_bridge_fdb_entry_info{${P},bridge="bridge0",port="proxy.cond-97e3",mac="${mac}"}`;
+const TUNNEL = `vpp_vxlan_tunnel_info{${V},interface="vxlan_tunnel0",instance="0",src="172.18.0.2",dst="172.18.0.4",src_port="4789",dst_port="4789",vni="9832580",remote_node="worker-b"}`;
+const TUNNEL_L = {
+  ...VL,
+  interface: 'vxlan_tunnel0',
+  instance: '0',
+  src: '172.18.0.2',
+  dst: '172.18.0.4',
+  src_port: '4789',
+  dst_port: '4789',
+  vni: '9832580',
+  remote_node: 'worker-b',
+};
+const LINK_INFO = `meridio_path_link_info{node="worker-a",type="tap-peer",from="vpp:tap4",to="missing:tap-peer:tap4",to_presence="missing"}`;
+const LINK_L = {
+  node: 'worker-a',
+  type: 'tap-peer',
+  from: 'vpp:tap4',
+  to: 'missing:tap-peer:tap4',
+  to_presence: 'missing',
+};
+const LINK_UP =
+  'meridio_path_link_up{node="worker-a",type="tap-peer",from="vpp:tap4",to="missing:tap-peer:tap4"}';
+const VXLAN_READ = `meridio_path_exporter_collect_success{${V},source="vpp",command="show vxlan tunnel raw"}`;
+
+/** For every alert: a case where it fires after its `for:`, and the healthy path, where it stays silent. */
+const CASES: Record<string, { fires: Case; silent: Case[] }> = {
+  MeridioPathInterfaceDrops: {
+    fires: {
+      series: [
+        [`vpp_interface_drops_total{${V},interface="tap3"}`, '0+60x30'],
+        [`vpp_tap_info{${V},interface="tap3",host_if_name="conduit-a--f75b"}`, '1x30'],
+      ],
+      evalTime: '20m',
+      fire: [{ ...VL, interface: 'tap3' }],
+      value: '1',
+    },
+    silent: [
+      {
+        series: [
+          [`vpp_interface_drops_total{${V},interface="tap3"}`, '2x30'],
+          [`vpp_tap_info{${V},interface="tap3",host_if_name="conduit-a--f75b"}`, '1x30'],
+        ],
+        evalTime: '20m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathTapCarrierDown: {
+    fires: {
+      series: [[`vpp_tap_carrier_up{${V},interface="tap3"}`, '0x10']],
+      evalTime: '5m',
+      fire: [{ ...VL, interface: 'tap3' }],
+    },
+    silent: [{ series: [[`vpp_tap_carrier_up{${V},interface="tap3"}`, '1x10']], evalTime: '5m', fire: [] }],
+  },
+  MeridioPathXconnectInterfaceDown: {
+    fires: {
+      series: [
+        [`vpp_interface_admin_up{${V},interface="tap4"}`, '0x10'],
+        [`vpp_l2_xconnect_info{${V},interface="tap4",peer="tap3"}`, '1x10'],
+      ],
+      evalTime: '5m',
+      fire: [{ ...VL, interface: 'tap4' }],
+    },
+    silent: [
+      {
+        series: [
+          [`vpp_interface_admin_up{${V},interface="tap4"}`, '1x10'],
+          [`vpp_l2_xconnect_info{${V},interface="tap4",peer="tap3"}`, '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathXconnectPeerMissing: {
+    fires: {
+      series: [
+        [`vpp_l2_xconnect_info{${V},interface="tap3",peer="tap9"}`, '1x10'],
+        [`vpp_interface_info{${V},interface="tap3",sw_if_index="8",state="up"}`, '1x10'],
+      ],
+      evalTime: '5m',
+      fire: [{ ...VL, interface: 'tap3', peer: 'tap9' }],
+    },
+    silent: [
+      {
+        series: [
+          [`vpp_l2_xconnect_info{${V},interface="tap3",peer="tap4"}`, '1x10'],
+          [`vpp_interface_info{${V},interface="tap3",sw_if_index="8",state="up"}`, '1x10'],
+          [`vpp_interface_info{${V},interface="tap4",sw_if_index="9",state="up"}`, '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
+      // `show interface` could not be read: no interface is listed, which is not a missing peer.
+      {
+        series: [[`vpp_l2_xconnect_info{${V},interface="tap3",peer="tap4"}`, '1x10']],
+        evalTime: '5m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathVxlanTunnelGone: {
+    fires: {
+      series: [
+        [TUNNEL, '1x10 stale'],
+        [VXLAN_READ, '1x30'],
+      ],
+      evalTime: '15m',
+      fire: [TUNNEL_L],
+    },
+    silent: [
+      {
+        series: [
+          [TUNNEL, '1x30'],
+          [VXLAN_READ, '1x30'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+      // The read failed (its series gone, success 0): the exporter's own alert says so, not this one.
+      {
+        series: [
+          [TUNNEL, '1x10 stale'],
+          [VXLAN_READ, '1x10 0x20'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioProxyVipMissingNexthops: {
+    fires: {
+      series: [
+        [NEXTHOPS('1'), '1x10'],
+        [RULE, '1x10'],
+        [
+          'meridio_pod_info{node="worker-a",namespace="red",pod="fe-ghi",role="stateless-lb-frontend"}',
+          '1x10',
+        ],
+        [
+          'meridio_pod_info{node="worker-b",namespace="red",pod="fe-jkl",role="stateless-lb-frontend"}',
+          '1x10',
+        ],
+      ],
+      evalTime: '10m',
+      fire: [NH_L],
+      value: '1',
+    },
+    silent: [
+      {
+        series: [
+          [NEXTHOPS('1'), '2x10'],
+          [RULE, '1x10'],
+          [
+            'meridio_pod_info{node="worker-a",namespace="red",pod="fe-ghi",role="stateless-lb-frontend"}',
+            '1x10',
+          ],
+          [
+            'meridio_pod_info{node="worker-b",namespace="red",pod="fe-jkl",role="stateless-lb-frontend"}',
+            '1x10',
+          ],
+        ],
+        evalTime: '10m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioProxyVipNoNexthop: {
+    fires: {
+      series: [
+        [RULE, '1x10'],
+        [NEXTHOPS('1'), '0x10'],
+        [NEXTHOPS('main'), '1x10'],
+      ],
+      evalTime: '5m',
+      fire: [RULE_L],
+    },
+    silent: [
+      {
+        series: [
+          [RULE, '1x10'],
+          [NEXTHOPS('1'), '2x10'],
+          [NEXTHOPS('main'), '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
+      // The routes could not be read at all: silent here, MeridioPathExporterCannotRead fires.
+      { series: [[RULE, '1x10']], evalTime: '5m', fire: [] },
+    ],
+  },
+  MeridioNexthopNeighbourFailed: {
+    fires: {
+      series: [
+        [NH_INFO, '1x10'],
+        [NEIGH('FAILED'), '1x10'],
+      ],
+      evalTime: '5m',
+      fire: [{ ...NH_INFO_L, state: 'FAILED' }],
+    },
+    silent: [
+      {
+        series: [
+          [NH_INFO, '1x10'],
+          [NEIGH('REACHABLE'), '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioBridgeFdbMissingTarget: {
+    fires: {
+      series: [
+        [TARGET_IF, '1x30'],
+        [TARGET_POD, '1x30'],
+        [FDB('02:fe:18:32:8d:87'), '1x30'],
+      ],
+      evalTime: '20m',
+      fire: [TARGET_IF_L],
+    },
+    silent: [
+      {
+        series: [
+          [TARGET_IF, '1x30'],
+          [TARGET_POD, '1x30'],
+          [FDB('02:fe:c2:14:ec:dd'), '1x30'],
+        ],
+        evalTime: '20m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathLinkDown: {
+    fires: {
+      series: [
+        [LINK_INFO, '1x10'],
+        [LINK_UP, '0x10'],
+      ],
+      evalTime: '8m',
+      fire: [LINK_L],
+    },
+    silent: [
+      {
+        series: [
+          [LINK_INFO, '1x10'],
+          [LINK_UP, '1x10'],
+        ],
+        evalTime: '8m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathExporterDown: {
+    fires: {
+      series: [['up{job="meridio-path-exporter",instance="10.0.0.1:9847",exporter_pod="mpe-abc"}', '0x10']],
+      evalTime: '8m',
+      fire: [{ job: 'meridio-path-exporter', instance: '10.0.0.1:9847', exporter_pod: 'mpe-abc' }],
+    },
+    silent: [
+      {
+        series: [['up{job="meridio-path-exporter",instance="10.0.0.1:9847",exporter_pod="mpe-abc"}', '1x10']],
+        evalTime: '8m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathExporterCannotRead: {
+    fires: {
+      series: [[`meridio_path_exporter_collect_success{${V},source="vpp",command="show tap"}`, '0x20']],
+      evalTime: '15m',
+      fire: [{ ...VL, source: 'vpp' }],
+    },
+    silent: [
+      {
+        series: [[`meridio_path_exporter_collect_success{${V},source="vpp",command="show tap"}`, '1x20']],
+        evalTime: '15m',
+        fire: [],
+      },
+    ],
+  },
+};
+
+const ALERTS = new Map(RULE_GROUPS.flatMap((g) => g.rules).map((r) => [r.alert, r]));
+
+/** Expand the few template forms the rules use, as Prometheus would for these labels and value. */
+function expand(template: string, labels: Labels, value: string): string {
+  const out = template
+    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, name: string) => labels[name] ?? '')
+    .replace(/\{\{ \$value( \| humanize)? \}\}/g, value);
+  assert.doesNotMatch(out, /\{\{/, `a template form this test does not expand: ${out}`);
+  return out;
+}
+
+function promtoolTests(): unknown {
+  const tests: unknown[] = [];
+  for (const [alertname, c] of Object.entries(CASES)) {
+    const rule = ALERTS.get(alertname);
+    assert.ok(rule, alertname);
+    for (const k of [c.fires, ...c.silent]) {
+      tests.push({
+        name: `${alertname} ${k === c.fires ? 'fires' : 'stays silent'}`,
+        interval: '1m',
+        input_series: k.series.map(([series, values]) => ({ series, values })),
+        alert_rule_test: [
+          {
+            eval_time: k.evalTime,
+            alertname,
+            exp_alerts: k.fire.map((labels) => ({
+              exp_labels: { ...labels, severity: rule.severity },
+              exp_annotations: {
+                summary: expand(rule.summary, labels, k.value ?? '0'),
+                description: expand(rule.description, labels, k.value ?? '0'),
+                runbook_url: rulesRunbook(alertname),
+              },
+            })),
+          },
+        ],
+      });
+    }
+  }
+  return { rule_files: [RULES], evaluation_interval: '1m', tests };
+}
+
+function rulesRunbook(alert: string): string {
+  for (const g of rulesDocument().groups as {
+    rules: { alert: string; annotations: { runbook_url: string } }[];
+  }[]) {
+    const r = g.rules.find((x) => x.alert === alert);
+    if (r) return r.annotations.runbook_url;
+  }
+  throw new Error(alert);
+}
+
+describe('alert rules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpe-rules-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('pass promtool check rules', () => {
+    const out = execFileSync(requireTool('promtool'), ['check', 'rules', RULES], { encoding: 'utf8' });
+    assert.match(out, new RegExp(`SUCCESS: ${ALERTS.size} rules found`));
+  });
+
+  it('every alert has a firing case and a silent case', () => {
+    assert.deepEqual(Object.keys(CASES).sort(), [...ALERTS.keys()].sort());
+  });
+
+  it('fire after their `for:` on a broken path and stay silent on a healthy one (promtool test rules)', () => {
+    const file = join(dir, 'tests.yml');
+    writeFileSync(file, stringify(promtoolTests(), { lineWidth: 0 }));
+    const r = spawnSync(requireTool('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /SUCCESS/);
+  });
+
+  it('a broken expectation fails (the test can fail)', () => {
+    const doc = promtoolTests() as { tests: { alert_rule_test: { exp_alerts: unknown[] }[] }[] };
+    const first = doc.tests[0]?.alert_rule_test[0];
+    assert.ok(first);
+    first.exp_alerts = [];
+    const file = join(dir, 'broken.yml');
+    writeFileSync(file, stringify(doc, { lineWidth: 0 }));
+    const r = spawnSync(requireTool('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+  });
+});
