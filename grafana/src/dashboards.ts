@@ -126,7 +126,7 @@ function trafficPath(): unknown {
         'none',
         [
           [
-            `meridio_bridge_fdb_entry_info{${POD}} * on (node, mac) group_left (target_pod) label_replace(meridio_pod_interface_info * on (node, namespace, pod) group_left meridio_pod_info{role="target"}, "target_pod", "$1", "pod", "(.*)")`,
+            `meridio_bridge_fdb_entry_info{${POD}} * on (node, mac) group_left (target_pod) label_replace(meridio_pod_interface_info{interface!="lo"} * on (node, namespace, pod) group_left meridio_pod_info{role="target"}, "target_pod", "$1", "pod", "(.*)")`,
             '',
           ],
         ],
