@@ -15,7 +15,9 @@ import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/ta
 import { PanelBuilder as TimeSeriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
 /** Every panel and query uses the dashboard's datasource variable: no datasource UID is hard-coded. */
-export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, meant literally.
+export const DATASOURCE_UID = '${datasource}';
+export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: DATASOURCE_UID };
 
 /** Label matchers for the template variables, by what a family carries. */
 export const VPP = 'node=~"$node", forwarder=~"$forwarder"';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { RULE_GROUPS } from '../../../grafana/src/alert-rules.ts';
 import { generatedFiles } from '../../../grafana/src/generate.ts';
+import { DATASOURCE_UID } from '../../../grafana/src/panels.ts';
 import { ALL_METRICS } from '../../../src/exposition/catalog.ts';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -63,7 +64,7 @@ describe('dashboard lint', () => {
       const vars = d.templating.list.map((v) => v.name);
       assert.deepEqual(vars, ['datasource', 'node', 'forwarder', 'namespace', 'pod']);
       assert.equal(d.templating.list[0]?.type, 'datasource');
-      for (const v of d.templating.list.slice(1)) assert.equal(v.datasource?.uid, '${datasource}', v.name);
+      for (const v of d.templating.list.slice(1)) assert.equal(v.datasource?.uid, DATASOURCE_UID, v.name);
       assert.ok(d.links.length > 0);
       for (const l of d.links) assert.deepEqual([l.includeVars, l.keepTime], [true, true]);
     });
@@ -74,10 +75,10 @@ describe('dashboard lint', () => {
       for (const p of panels) {
         assert.ok(p.title, `${p.type} panel without a title`);
         assert.ok(p.fieldConfig?.defaults?.unit, `${p.title}: no unit`);
-        assert.equal(p.datasource?.uid, '${datasource}', `${p.title}: datasource`);
+        assert.equal(p.datasource?.uid, DATASOURCE_UID, `${p.title}: datasource`);
         assert.ok((p.targets ?? []).length > 0, `${p.title}: no query`);
         for (const t of p.targets ?? []) {
-          assert.equal(t.datasource?.uid, '${datasource}', `${p.title}: query datasource`);
+          assert.equal(t.datasource?.uid, DATASOURCE_UID, `${p.title}: query datasource`);
           for (const name of metricNames(t.expr))
             assert.ok(KNOWN.has(name), `${p.title}: unknown metric ${name}`);
         }
@@ -87,7 +88,7 @@ describe('dashboard lint', () => {
     it(`${path}: no datasource UID is hard-coded anywhere`, () => {
       const uids = [...JSON.stringify(d).matchAll(/"uid":"([^"]*)"/g)].map((m) => m[1]);
       assert.deepEqual(
-        uids.filter((u) => u !== '${datasource}' && u !== d.uid),
+        uids.filter((u) => u !== DATASOURCE_UID && u !== d.uid),
         [],
       );
     });
