@@ -179,15 +179,52 @@ function vppForwarder(): unknown {
     )
     .withPanel(
       timeseries(
-        'Other counters (rx-miss, rx-no-buf, punt, errors…)',
+        'Errors, misses, punts and other packet counters',
         'pps',
         [
           [
-            `sum by (node, forwarder, interface, counter) (${rate('vpp_interface_counter_total', VPP)}) or sum by (node, forwarder, interface) (${rate('vpp_interface_drops_total', VPP)}) * 0`,
+            [
+              ...(
+                [
+                  ['vpp_interface_rx_error_total', 'rx-error'],
+                  ['vpp_interface_tx_error_total', 'tx-error'],
+                  ['vpp_interface_rx_no_buf_total', 'rx-no-buf'],
+                  ['vpp_interface_rx_miss_total', 'rx-miss'],
+                  ['vpp_interface_punt_total', 'punt'],
+                ] as const
+              ).map(
+                ([metric, name]) =>
+                  `label_replace(sum by (node, forwarder, interface) (${rate(metric, VPP)}), "counter", "${name}", "", "")`,
+              ),
+              `sum by (node, forwarder, interface, counter) (${rate('vpp_interface_counter_packets_total', VPP)})`,
+              `sum by (node, forwarder, interface, counter) (${rate('vpp_interface_counter_total', VPP)})`,
+              // VPP prints only counters that are not zero: when none of these exists, one zero line per
+              // interface says so instead of an empty panel.
+              `label_replace(sum by (node, forwarder, interface) (${rate('vpp_interface_rx_packets_total', VPP)}) * 0, "counter", "none printed", "", "")`,
+            ].join('\n  or '),
             '{{node}} {{interface}} {{counter}}',
           ],
         ],
-        { description: 'Counters VPP prints that have no family of their own; zero lines when none moved.' },
+        {
+          description:
+            'Every other per-interface counter VPP prints (rx-error, tx-error, rx-no-buf, rx-miss, punt, detailed-stats packet counters), as rates.',
+        },
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Other byte counters',
+        'Bps',
+        [
+          [
+            `sum by (node, forwarder, interface, counter) (${rate('vpp_interface_counter_bytes_total', VPP)})\n  or label_replace(sum by (node, forwarder, interface) (${rate('vpp_interface_rx_bytes_total', VPP)}) * 0, "counter", "none printed", "", "")`,
+            '{{node}} {{interface}} {{counter}}',
+          ],
+        ],
+        {
+          description:
+            'Detailed-stats byte counters (rx-unicast, tx-multicast, …) as rates, when VPP collects them.',
+        },
       ),
     )
     .withPanel(
