@@ -137,14 +137,22 @@ export class NodeIndex {
     for (const a of vpp.addrs ?? []) this.vppInterface(a.name);
   }
 
-  /** The node of a VPP interface; created `unknown` when `show interface` did not list it. */
-  vppInterface(name: string, interfaceKind?: string): PathNode {
-    const id = vppInterfaceId(name);
+  /** The node with this id, made by `make` the first time it is asked for. */
+  node(id: string, make: () => PathNode): PathNode {
     let node = this.nodes.get(id);
     if (!node) {
+      node = make();
+      this.nodes.set(id, node);
+    }
+    return node;
+  }
+
+  /** The node of a VPP interface; created `missing` (or `unknown`) when `show interface` did not list it. */
+  vppInterface(name: string, interfaceKind?: string): PathNode {
+    return this.node(vppInterfaceId(name), () => {
       const listed = this.vpp?.interfaces !== undefined;
-      node = {
-        id,
+      return {
+        id: vppInterfaceId(name),
         kind: 'vpp-interface',
         presence: listed ? 'missing' : 'unknown',
         title: name,
@@ -152,13 +160,7 @@ export class NodeIndex {
         ...(interfaceKind && { interfaceKind }),
         note: listed ? `VPP has no interface ${name}` : 'show interface could not be read',
       };
-      this.nodes.set(id, node);
-    }
-    return node;
-  }
-
-  hasVppInterface(name: string): boolean {
-    return this.vpp?.interfaces?.some((i) => i.name === name) ?? false;
+    });
   }
 
   /** Pod interfaces with this MAC, in every pod read. */
@@ -182,18 +184,14 @@ export class NodeIndex {
   remoteEndpoint(mac: string | undefined, address: string | undefined): PathNode {
     const key = mac?.toLowerCase() ?? address ?? '?';
     const id = remoteEndpointId(key);
-    let node = this.nodes.get(id);
-    if (!node) {
-      node = {
-        id,
-        kind: 'remote-endpoint',
-        presence: 'present',
-        title: mac ? `${address ? `${address} ` : ''}${mac}` : (address ?? '?'),
-        ...(mac && { mac: mac.toLowerCase() }),
-        note: 'not an interface of a pod read on this node',
-      };
-      this.nodes.set(id, node);
-    }
+    const node = this.node(id, () => ({
+      id,
+      kind: 'remote-endpoint',
+      presence: 'present',
+      title: mac ? `${address ? `${address} ` : ''}${mac}` : (address ?? '?'),
+      ...(mac && { mac: mac.toLowerCase() }),
+      note: 'not an interface of a pod read on this node',
+    }));
     if (address && !node.addresses?.includes(address)) {
       node.addresses = [...(node.addresses ?? []), address];
       node.title = `${node.addresses.join(' ')}${node.mac ? ` ${node.mac}` : ''}`;
@@ -203,12 +201,7 @@ export class NodeIndex {
 
   /** An end that should exist and does not (or could not be read). */
   absent(id: string, kind: PathNode['kind'], presence: Presence, title: string, note: string): PathNode {
-    let node = this.nodes.get(id);
-    if (!node) {
-      node = { id, kind, presence, title, note };
-      this.nodes.set(id, node);
-    }
-    return node;
+    return this.node(id, () => ({ id, kind, presence, title, note }));
   }
 }
 

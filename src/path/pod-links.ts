@@ -38,22 +38,19 @@ export function nexthopLinks(index: NodeIndex): PathLink[] {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
     for (const table of vipTables(pod)) {
-      const routeNode = index.absent(
-        `route:${pod.target.namespace}/${pod.target.pod}/${table.family}/${table.table}`,
-        'route',
-        'present',
-        `${pod.target.pod} table ${table.table}`,
-        '',
-      );
-      delete routeNode.note;
-      Object.assign(routeNode, {
+      const id = `route:${pod.target.namespace}/${pod.target.pod}/${table.family}/${table.table}`;
+      const routeNode = index.node(id, () => ({
+        id,
+        kind: 'route',
+        presence: 'present',
+        title: `${pod.target.pod} table ${table.table}`,
         namespace: pod.target.namespace,
         pod: pod.target.pod,
         table: table.table,
         family: table.family,
         vips: table.vips,
         ...(pod.target.role && { role: pod.target.role }),
-      });
+      }));
       links.push(...tableLinks(index, pod, routeNode, table));
     }
   }

@@ -124,11 +124,17 @@ export function vxlanLinks(index: NodeIndex): PathLink[] {
     const name = book?.get(t.dst);
     let to: PathNode;
     if (name) {
-      to = index.absent(remoteNodeId(name), 'remote-node', 'present', name, '');
-      delete to.note;
-      to.nodeName = name;
-      to.addresses = [...new Set([...(to.addresses ?? []), t.dst])];
-      to.address ??= t.dst;
+      const id = remoteNodeId(name);
+      to = index.node(id, () => ({
+        id,
+        kind: 'remote-node',
+        presence: 'present',
+        title: name,
+        nodeName: name,
+        address: t.dst,
+        addresses: [],
+      }));
+      if (!to.addresses?.includes(t.dst)) to.addresses = [...(to.addresses ?? []), t.dst];
     } else if (book && book.size > 0) {
       to = index.absent(
         remoteNodeId(t.dst),

@@ -222,7 +222,7 @@ function podBox(
       }
     }
   });
-  // A member whose bridge is missing: a stub line with a note.
+  // A member whose bridge is missing: a short line up from the port, labelled with the missing bridge.
   for (const l of b.members.filter((m) => !b.bridges.some((br) => br.id === m.to))) {
     const p = portPos.get(l.from);
     if (p) {
