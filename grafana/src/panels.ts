@@ -78,25 +78,53 @@ function query(expr: string, legend: string, format?: 'table'): DataqueryBuilder
   return format === 'table' ? q.format(PromQueryFormat.Table).instant() : q.range();
 }
 
+interface PanelOptions {
+  description?: string;
+  w?: number;
+  h?: number;
+}
+
+/** The builder methods every panel kind shares (each returns the builder). */
+interface CommonPanel<P> {
+  title(title: string): P;
+  unit(unit: string): P;
+  datasource(datasource: common.DataSourceRef): P;
+  span(w: number): P;
+  height(h: number): P;
+  description(description: string): P;
+  withTarget(target: DataqueryBuilder): P;
+}
+
+/** Title, unit, datasource variable, size, description and one query per `[expr, legend]`, refIds A, B… */
+function withQueries<P extends CommonPanel<P>>(
+  panel: P,
+  title: string,
+  unit: string,
+  queries: [string, string][],
+  format: 'table' | undefined,
+  opts: PanelOptions,
+): P {
+  panel
+    .title(title)
+    .unit(unit)
+    .datasource(DATASOURCE)
+    .span(opts.w ?? 12)
+    .height(opts.h ?? 8);
+  if (opts.description) panel.description(opts.description);
+  queries.forEach(([expr, legend], i) => {
+    panel.withTarget(query(expr, legend, format).refId(String.fromCharCode(65 + i)));
+  });
+  return panel;
+}
+
 /** A time series of one or more queries, each `[expr, legend]`. */
 export function timeseries(
   title: string,
   unit: string,
   queries: [string, string][],
-  opts: { description?: string; w?: number; h?: number } = {},
+  opts: PanelOptions = {},
 ): TimeSeriesBuilder {
-  const p = new TimeSeriesBuilder()
-    .title(title)
-    .unit(unit)
-    .datasource(DATASOURCE)
-    .span(opts.w ?? 12)
-    .height(opts.h ?? 8)
-    .fillOpacity(10);
-  if (opts.description) p.description(opts.description);
-  queries.forEach(([expr, legend], i) => {
-    p.withTarget(query(expr, legend).refId(String.fromCharCode(65 + i)));
-  });
-  return p;
+  return withQueries(new TimeSeriesBuilder().fillOpacity(10), title, unit, queries, undefined, opts);
 }
 
 /** A table of instant queries (labels as columns). */
@@ -104,18 +132,9 @@ export function table(
   title: string,
   unit: string,
   queries: [string, string][],
-  opts: { description?: string; w?: number; h?: number } = {},
+  opts: PanelOptions = {},
 ): TableBuilder {
-  const p = new TableBuilder()
-    .title(title)
-    .unit(unit)
-    .datasource(DATASOURCE)
-    .span(opts.w ?? 12)
-    .height(opts.h ?? 8);
-  if (opts.description) p.description(opts.description);
-  queries.forEach(([expr, legend], i) => {
-    p.withTarget(query(expr, legend, 'table').refId(String.fromCharCode(65 + i)));
-  });
+  const p = withQueries(new TableBuilder(), title, unit, queries, 'table', opts);
   // One table of all queries' rows: drop the time column, show labels and the value.
   p.withTransformation({ id: 'merge', options: {} });
   p.withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true } } });

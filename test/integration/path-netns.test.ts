@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
-import type { PathGraph, PathLink } from '../../src/path/graph.ts';
+import type { PathGraph } from '../../src/path/graph.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { demoVpp } from '../support/fixtures.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
+import { onlyLink } from '../support/path.ts';
 import { requireTool } from '../support/tools.ts';
 import { VppCliPeer } from '../support/vpp-cli-peer.ts';
 
@@ -38,11 +39,8 @@ describe('the path on real network namespaces and a VPP CLI socket', () => {
   const peer = new VppCliPeer(sock, { responses: {} });
   let exporter: RunningExporter;
   const path = async () => (await (await fetch(`${exporter.url}/api/v1/path`)).json()) as PathGraph;
-  const link = (g: PathGraph, type: string, from: string) => {
-    const found = g.links.filter((l) => l.type === type && l.from === from);
-    assert.equal(found.length, 1, `${type} from ${from}`);
-    return found[0] as PathLink;
-  };
+  const link = (g: PathGraph, type: string, from: string) =>
+    onlyLink(g, (l) => l.type === type && l.from === from);
 
   before(async () => {
     requireTool('nsenter');

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { correlatePath, trafficOf } from '../../../src/path/correlate.ts';
-import type { PathGraph, PathLink } from '../../../src/path/graph.ts';
+import type { PathGraph } from '../../../src/path/graph.ts';
 import type { PodSnapshot } from '../../../src/snapshot/pod-snapshot.ts';
 import { FRONTEND_GHI, PROXY, TARGET } from '../../support/fixtures.ts';
+import { onlyLink } from '../../support/path.ts';
 import { collectDemo, type DemoSnapshots } from '../../support/render-demo.ts';
 
 const JKL = 'stateless-lb-frontend-attractor-a-1-jkl';
@@ -26,12 +27,6 @@ function graphOf(s: DemoSnapshots, node = 'worker-a'): PathGraph {
   return correlatePath({ node, vpp: s.vpp, pods: s.pods, now: 0 });
 }
 
-function only(g: PathGraph, pred: (l: PathLink) => boolean): PathLink {
-  const found = g.links.filter(pred);
-  assert.equal(found.length, 1, `expected one link, found ${found.map((l) => l.id).join(', ') || 'none'}`);
-  return found[0] as PathLink;
-}
-
 function podOf(s: DemoSnapshots, name: string): PodSnapshot {
   const p = s.pods.find((x) => x.target.pod === name);
   assert.ok(p, name);
@@ -41,24 +36,24 @@ function podOf(s: DemoSnapshots, name: string): PodSnapshot {
 describe('path correlation on the guide’s nodes', () => {
   it('worker-a: tap3 is conduit-a--f75b in the frontend ghi, tap4 is conduit-a--1b2a in the proxy, and they are cross-connected', () => {
     const g = graphOf(workerA);
-    const tap3 = only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
+    const tap3 = onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
     assert.equal(tap3.to, pod(FRONTEND_GHI, 'conduit-a--f75b'));
     assert.deepEqual(tap3.evidence, ['host-mac-addr', 'host-if-name']);
     assert.equal(tap3.details.hostMac, '02:fe:18:32:8d:87');
-    const tap4 = only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
+    const tap4 = onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
     assert.equal(tap4.to, pod(PROXY, 'conduit-a--1b2a'));
-    only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap3' && l.to === 'vpp:tap4');
-    only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap5' && l.to === 'vpp:tap6');
+    onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap3' && l.to === 'vpp:tap4');
+    onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap5' && l.to === 'vpp:tap6');
   });
 
   it('worker-a: tap1 is the proxy’s conduit-a--90c8, cross-connected with vxlan_tunnel0, which goes to 172.18.0.4 = worker-b', () => {
     const g = graphOf(workerA);
     assert.equal(
-      only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap1').to,
+      onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap1').to,
       pod(PROXY, 'conduit-a--90c8'),
     );
-    only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap1' && l.to === 'vpp:vxlan_tunnel0');
-    const vx = only(g, (l) => l.type === 'vxlan');
+    onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap1' && l.to === 'vpp:vxlan_tunnel0');
+    const vx = onlyLink(g, (l) => l.type === 'vxlan');
     assert.equal(vx.from, 'vpp:vxlan_tunnel0');
     assert.equal(vx.to, 'node:worker-b');
     assert.deepEqual(
@@ -92,7 +87,7 @@ describe('path correlation on the guide’s nodes', () => {
     const remote = hops.find((l) => l.details.via === '172.16.1.2');
     assert.equal(remote?.to, 'peer:02:fe:66:8b:f7:da');
     assert.equal(remote?.health.status, 'up');
-    const learned = only(g, (l) => l.type === 'fdb' && l.to === 'peer:02:fe:66:8b:f7:da');
+    const learned = onlyLink(g, (l) => l.type === 'fdb' && l.to === 'peer:02:fe:66:8b:f7:da');
     assert.equal(learned.from, pod(PROXY, 'conduit-a--90c8'));
     const gB = graphOf(workerB, 'worker-b');
     const jkl = gB.nodes.find((n) => n.mac === '02:fe:66:8b:f7:da' && n.kind === 'pod-interface');
@@ -105,21 +100,21 @@ describe('path correlation on the guide’s nodes', () => {
 
   it('worker-a: the target MAC 02:fe:c2:14:ec:dd is reached via proxy.cond-97e3, tap5 ⇄ tap6, target-a-1’s nsm-0', () => {
     const g = graphOf(workerA);
-    const fdb = only(g, (l) => l.type === 'fdb' && l.details.mac === '02:fe:c2:14:ec:dd');
+    const fdb = onlyLink(g, (l) => l.type === 'fdb' && l.details.mac === '02:fe:c2:14:ec:dd');
     assert.equal(fdb.from, pod(PROXY, 'proxy.cond-97e3'));
     assert.equal(fdb.to, pod(TARGET, 'nsm-0'));
     assert.equal(
-      only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap5').to,
+      onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap5').to,
       pod(PROXY, 'proxy.cond-97e3'),
     );
-    assert.equal(only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap6').to, pod(TARGET, 'nsm-0'));
+    assert.equal(onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap6').to, pod(TARGET, 'nsm-0'));
   });
 
   it('worker-b: tap1 is jkl’s conduit-a--0a17, cross-connected into vxlan_tunnel0 to 172.18.0.2 = worker-a', () => {
     const g = graphOf(workerB, 'worker-b');
-    assert.equal(only(g, (l) => l.type === 'tap-peer').to, pod(JKL, 'conduit-a--0a17'));
-    only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap1' && l.to === 'vpp:vxlan_tunnel0');
-    assert.equal(only(g, (l) => l.type === 'vxlan').to, 'node:worker-a');
+    assert.equal(onlyLink(g, (l) => l.type === 'tap-peer').to, pod(JKL, 'conduit-a--0a17'));
+    onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap1' && l.to === 'vpp:vxlan_tunnel0');
+    assert.equal(onlyLink(g, (l) => l.type === 'vxlan').to, 'node:worker-a');
   });
 
   it('on the demo every link is up, every end present, and every pod listed', () => {
@@ -148,7 +143,7 @@ describe('broken paths give explicit missing ends', () => {
     const s = copyA();
     const proxy = podOf(s, PROXY);
     proxy.data.links = proxy.data.links?.filter((l) => l.name !== 'conduit-a--1b2a');
-    const link = only(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
+    const link = onlyLink(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
     assert.equal(link.to, 'missing:tap-peer:tap4');
     assert.equal(link.health.status, 'down');
     assert.match(link.health.problems.join(), /missing: no pod interface .* MAC 02:fe:7d:e7:f6:2a/);
@@ -164,7 +159,7 @@ describe('broken paths give explicit missing ends', () => {
     const proxy = podOf(s, PROXY);
     delete proxy.data.links;
     const g = graphOf(s);
-    const link = only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
+    const link = onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
     assert.equal(link.health.status, 'unknown');
     assert.equal(g.nodes.find((n) => n.id === link.to)?.presence, 'unknown');
     assert.equal(g.complete.pods, false);
@@ -177,11 +172,11 @@ describe('broken paths give explicit missing ends', () => {
     assert.ok(tap3);
     tap3.xconnectPeer = 'tap9';
     const g = graphOf(s);
-    const gone = only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap3');
+    const gone = onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap3');
     assert.equal(gone.to, 'vpp:tap9');
     assert.equal(g.nodes.find((n) => n.id === 'vpp:tap9')?.presence, 'missing');
     assert.equal(gone.health.status, 'down');
-    const oneWay = only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap4');
+    const oneWay = onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap4');
     assert.equal(oneWay.health.status, 'down');
     assert.match(oneWay.health.problems.join(), /tap3 is cross-connected to tap9, not back to tap4/);
   });
@@ -193,7 +188,7 @@ describe('broken paths give explicit missing ends', () => {
     const nh = route?.nexthops.find((n) => n.via === '172.16.1.2');
     assert.ok(nh);
     nh.via = '172.16.1.9';
-    let link = only(graphOf(s), (l) => l.type === 'nexthop' && l.details.via === '172.16.1.9');
+    let link = onlyLink(graphOf(s), (l) => l.type === 'nexthop' && l.details.via === '172.16.1.9');
     assert.equal(link.to, 'missing:nexthop:172.16.1.9');
     assert.match(link.health.problems.join(), /no neighbour entry answers/);
     proxy.data.neighbors?.push({
@@ -203,7 +198,7 @@ describe('broken paths give explicit missing ends', () => {
       state: 'FAILED',
       router: false,
     });
-    link = only(graphOf(s), (l) => l.type === 'nexthop' && l.details.via === '172.16.1.9');
+    link = onlyLink(graphOf(s), (l) => l.type === 'nexthop' && l.details.via === '172.16.1.9');
     assert.equal(link.health.status, 'down');
     assert.match(link.health.problems.join(), /neighbour entry of 172.16.1.9 is FAILED/);
   });
@@ -212,7 +207,7 @@ describe('broken paths give explicit missing ends', () => {
     const s = copyA();
     const proxy = podOf(s, PROXY);
     proxy.data.routes = proxy.data.routes?.filter((r) => r.table !== '1');
-    const link = only(graphOf(s), (l) => l.type === 'nexthop' && l.details.table === '1');
+    const link = onlyLink(graphOf(s), (l) => l.type === 'nexthop' && l.details.table === '1');
     assert.equal(link.health.status, 'down');
     assert.match(link.health.problems.join(), /table 1 has no route/);
   });
@@ -222,11 +217,11 @@ describe('broken paths give explicit missing ends', () => {
     const t = s.vpp.tunnels?.[0];
     assert.ok(t);
     t.dst = '172.18.0.9';
-    let link = only(graphOf(s), (l) => l.type === 'vxlan');
+    let link = onlyLink(graphOf(s), (l) => l.type === 'vxlan');
     assert.equal(link.to, 'node:172.18.0.9');
     assert.equal(link.health.status, 'down');
     delete s.vpp.nodeByAddress;
-    link = only(graphOf(s), (l) => l.type === 'vxlan');
+    link = onlyLink(graphOf(s), (l) => l.type === 'vxlan');
     assert.equal(link.health.status, 'unknown');
   });
 
@@ -242,11 +237,11 @@ describe('broken paths give explicit missing ends', () => {
     assert.ok(nsm0);
     nsm0.flags = ['BROADCAST', 'MULTICAST', 'UP', 'NO-CARRIER'];
     const g = graphOf(s);
-    const status = (from: string) => only(g, (l) => l.type === 'tap-peer' && l.from === from).health;
+    const status = (from: string) => onlyLink(g, (l) => l.type === 'tap-peer' && l.from === from).health;
     assert.match(status('vpp:tap5').problems.join(), /tap5 is admin down/);
     assert.match(status('vpp:tap3').problems.join(), /tap3 has no carrier/);
     assert.match(status('vpp:tap6').problems.join(), /target-a-1\/nsm-0 has no carrier/);
-    assert.equal(only(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap5').health.status, 'down');
+    assert.equal(onlyLink(g, (l) => l.type === 'xconnect' && l.from === 'vpp:tap5').health.status, 'down');
   });
 
   it('a port whose master bridge is gone has a missing bridge', () => {
@@ -267,7 +262,7 @@ describe('tap-peer evidence', () => {
     tap3.hostMac = '02:00:00:00:00:01';
     s.vpp.hostNsInodes = new Map([[tap3.hostNs, 4026532999]]);
     podOf(s, FRONTEND_GHI).netnsInode = 4026532999;
-    const link = only(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
+    const link = onlyLink(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
     assert.equal(link.to, pod(FRONTEND_GHI, 'conduit-a--f75b'));
     assert.deepEqual(link.evidence, ['host-ns', 'host-if-name']);
   });
@@ -277,13 +272,13 @@ describe('tap-peer evidence', () => {
     const tap4 = s.vpp.taps?.find((t) => t.name === 'tap4');
     assert.ok(tap4);
     delete tap4.hostMac;
-    let link = only(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
+    let link = onlyLink(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
     assert.deepEqual(
       [link.to, link.evidence, link.health.status],
       [pod(PROXY, 'conduit-a--1b2a'), ['host-if-name'], 'up'],
     );
     tap4.hostMac = '02:00:00:00:00:02';
-    link = only(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
+    link = onlyLink(graphOf(s), (l) => l.type === 'tap-peer' && l.from === 'vpp:tap4');
     assert.equal(link.health.status, 'down');
     assert.match(link.health.problems.join(), /host-mac-addr 02:00:00:00:00:02 is not the MAC/);
   });
@@ -303,9 +298,9 @@ describe('traffic between cycles', () => {
       pods: s.pods,
       previousTraffic: trafficOf(first),
     });
-    const tapLink = only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
+    const tapLink = onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap3');
     assert.deepEqual([tapLink.health.moving, tapLink.health.dropsIncreased], [true, true]);
-    const idle = only(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap6');
+    const idle = onlyLink(g, (l) => l.type === 'tap-peer' && l.from === 'vpp:tap6');
     assert.deepEqual([idle.health.moving, idle.health.dropsIncreased], [false, false]);
     assert.equal(first.links[0]?.health.moving, undefined);
   });
