@@ -1,6 +1,6 @@
 // Benchmarks of the VPP side, the Meridio pods and the path correlation. Prints numbers; asserts nothing. Run: npm run bench
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,16 +140,42 @@ function load(url: string, gzip: boolean): { tool: string; rps: number; p50: str
   };
 }
 
+/** Resident memory of a child process in MB: all of it, its anonymous part (the process's own heap and
+ * stacks) and the file-backed part (mostly the node binary's pages: clean, shared, reclaimable). */
+function residentMb(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
+
+async function waitUntilServing(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within 10 s`);
+}
+
 async function serving(): Promise<void> {
   console.log(
     '\n## Serving: compiled exporter in its own process, 50 connections for 10 s from a second process\n',
   );
   console.log(
-    'Collection runs every 15 s during the load, as deployed (a cycle blocks the event loop meanwhile).\n',
+    'Collection runs every 15 s during the load, as deployed. "node:http floor" serves the same bytes from a bare node:http server (bench/static-server.ts).\n',
   );
-  console.log('| interfaces | body | encoding | tool | requests/s | p50 | p99 | RSS idle | RSS after load |');
+  console.log(
+    '| interfaces | body | encoding | server | requests/s | p50 | p99 | RSS idle (anon + file) | RSS after load (anon + file) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const mb = (m: { rss: number; anon: number; file: number }) =>
+    `${m.rss.toFixed(0)} MB (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
   for (const n of [100, 1000]) {
     const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-'));
     mkdirSync(join(dir, 'vpp'));
@@ -159,37 +185,47 @@ async function serving(): Promise<void> {
     for (const gzip of [false, true]) {
       const port = await freePort();
       // The same V8 flag as the Dockerfile: a small young generation keeps RSS down.
-      const args = ['--max-semi-space-size=2', join(ROOT, 'dist/main.js'), `--replay=${dir}`];
-      const child = spawn(
+      const exporter = spawn(
         process.execPath,
-        [...args, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
+        [
+          '--max-semi-space-size=2',
+          join(ROOT, 'dist/main.js'),
+          `--replay=${dir}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=error',
+        ],
+        { stdio: 'ignore' },
+      );
+      const url = `http://127.0.0.1:${port}/metrics`;
+      await waitUntilServing(url);
+      const body = Buffer.from(await (await fetch(url)).arrayBuffer());
+      const idle = residentMb(exporter.pid as number);
+      const r = load(url, gzip);
+      const loaded = residentMb(exporter.pid as number);
+      const encoding = gzip ? 'gzip' : 'identity';
+      const size = `${(body.byteLength / 1e6).toFixed(2)} MB`;
+      console.log(
+        `| ${n} | ${size} | ${encoding} | exporter (${r.tool}) | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${mb(idle)} | ${mb(loaded)} |`,
+      );
+      exporter.kill('SIGTERM');
+
+      const bodyFile = join(dir, 'body.txt');
+      writeFileSync(bodyFile, body);
+      const floorPort = await freePort();
+      const floor = spawn(
+        process.execPath,
+        [join(ROOT, 'bench/static-server.ts'), bodyFile, String(floorPort)],
         {
           stdio: 'ignore',
         },
       );
-      const url = `http://127.0.0.1:${port}/metrics`;
-      for (let i = 0; i < 100; i++) {
-        if (
-          await fetch(url).then(
-            (r) => r.ok,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const rss = async () =>
-        Number(
-          /^process_resident_memory_bytes\{[^}]*\} (\d+)/m.exec(await (await fetch(url)).text())?.[1] ?? 0,
-        ) / 1e6;
-      const body = await (await fetch(url)).arrayBuffer();
-      const idle = await rss();
-      const r = load(url, gzip);
-      const loaded = await rss();
+      const floorUrl = `http://127.0.0.1:${floorPort}/metrics`;
+      await waitUntilServing(floorUrl);
+      const f = load(floorUrl, gzip);
       console.log(
-        `| ${n} | ${(body.byteLength / 1e6).toFixed(2)} MB | ${gzip ? 'gzip' : 'identity'} | ${r.tool} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${idle.toFixed(0)} MB | ${loaded.toFixed(0)} MB |`,
+        `| ${n} | ${size} | ${encoding} | node:http floor | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | | |`,
       );
-      child.kill('SIGTERM');
+      floor.kill('SIGTERM');
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,24 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ClusterSources } from './cluster-sources.ts';
 import type { Config } from './config/config.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
 import { PodCollection } from './cycle/pod-collection.ts';
 import { CycleScheduler, cronExpression } from './cycle/scheduler.ts';
 import { VppCollection } from './cycle/vpp-collection.ts';
-import { loadKubeConfig } from './discovery/kube-config.ts';
-import { ClusterDiscovery } from './discovery/node-pods.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import type { PathGraph } from './path/graph.ts';
 import { buildApp } from './server/app.ts';
 import type { VppSource } from './sources/command-source.ts';
-import { ExecPodSource } from './sources/kube-exec/exec-pod-source.ts';
-import { KubeExecRunner } from './sources/kube-exec/exec-runner.ts';
-import { ExecVppSource } from './sources/kube-exec/exec-vpp-source.ts';
 import { NetnsPodSource } from './sources/netns.ts';
-import { NodeLocalPodSource } from './sources/node-local/node-local-pod-source.ts';
-import { NodeLocalVppSource } from './sources/node-local/node-local-vpp-source.ts';
-import { PodProcessFinder } from './sources/node-local/pod-processes.ts';
 import type { PodSource } from './sources/pod-source.ts';
 import { ReplaySource } from './sources/replay.ts';
 import { ReplayPodSource } from './sources/replay-pods.ts';
@@ -34,40 +27,6 @@ export interface RunningExporter {
   /** Where the server listens, e.g. `http://127.0.0.1:9847`. */
   url: string;
   stop(): Promise<void>;
-}
-
-/** The sources of a cluster mode, fed by one discovery. */
-interface ClusterSources {
-  discovery: ClusterDiscovery;
-  vpp: VppSource;
-  pods: PodSource;
-}
-
-function createClusterSources(config: Config, logger: Logger): ClusterSources | undefined {
-  if (!config.cluster) return undefined;
-  const kc = loadKubeConfig(config.cluster.kubeconfig);
-  const discovery = new ClusterDiscovery({
-    kc,
-    node: config.node,
-    logger,
-    containerNames: config.cluster.containerNames,
-  });
-  const forwarder = () => discovery.forwarder();
-  const pods = () => discovery.pods();
-  if (config.cluster.mode === 'exec') {
-    const runner = new KubeExecRunner(kc);
-    return {
-      discovery,
-      vpp: new ExecVppSource(runner, forwarder, config.node),
-      pods: new ExecPodSource({ runner, pods }),
-    };
-  }
-  const finder = new PodProcessFinder();
-  return {
-    discovery,
-    vpp: new NodeLocalVppSource(finder, forwarder, config.node),
-    pods: new NodeLocalPodSource(finder, pods),
-  };
 }
 
 export function createSource(config: Config): VppSource | undefined {
@@ -93,7 +52,10 @@ interface Collections {
 }
 
 async function createCollections(config: Config, logger: Logger): Promise<Collections> {
-  const cluster = createClusterSources(config, logger);
+  // Loaded only in cluster mode: @kubernetes/client-node's generated API models alone add ~70 MB RSS.
+  const cluster = config.cluster
+    ? (await import('./cluster-sources.ts')).createClusterSources(config.cluster, config.node, logger)
+    : undefined;
   if (cluster) {
     const synced = await cluster.discovery.start(DISCOVERY_SYNC_WAIT_MS);
     if (!synced.podsSynced || !synced.nodesSynced) {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
@@ -5,6 +6,12 @@ import type { PathGraph } from '../path/graph.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { pathRoutes } from './routes/path.ts';
 import { probeRoutes } from './routes/probes.ts';
+import { isScrape, serveExposition } from './scrape-handler.ts';
+
+const CONNECTION_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** fastify's own default, kept now that the server is ours. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export interface AppDeps {
   cache: ExpositionCache;
@@ -24,8 +31,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // A scrape every few seconds is not worth a log line each.
     logController: new LogController({ disableRequestLogging: true }),
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    // Scrapes skip fastify's routing: at 1,000 interfaces that is a third more requests per second
+    // under load and a lower tail (README, Performance). Everything else goes through fastify.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (isScrape(req, deps.telemetryPath)) serveExposition(req, res, deps.cache);
+        else handler(req, res);
+      });
+      // What fastify sets on a server it creates itself.
+      server.setTimeout(CONNECTION_TIMEOUT_MS);
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
   });
   await app.register(metricsRoute, { cache: deps.cache, path: deps.telemetryPath });
   await app.register(probeRoutes, { ready: deps.ready });
