@@ -26,5 +26,9 @@ COPY package.json ./
 COPY demo ./demo
 USER 65532:65532
 EXPOSE 9847
+# glibc hands buffers of 128 kB and more (renders, gzip output) back to the kernel when freed instead
+# of keeping them in fragmented arenas: at 1,000 interfaces under scrape load, anonymous memory
+# ≈ 100 MB -> ≈ 70 MB (README, Performance).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 # A small V8 young generation: at 1,000 interfaces RSS 97 MB -> 82 MB (npm run bench).
 ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]

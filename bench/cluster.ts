@@ -1,12 +1,18 @@
 // Cluster modes: API requests and cycle time per mode, against the Kubernetes API test peer with the
 // guide's worker-a (forwarder + proxy + frontend + target). Root only for node-local (cgroups, netns).
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startTestExporter } from '../test/support/exporter.ts';
 import { demoRecording, FakeContainerTools, guideNodes, guidePods } from '../test/support/guide-cluster.ts';
 import { KubeApiPeer } from '../test/support/kube-api-peer.ts';
 import { NodeLocalNode } from '../test/support/node-local-node.ts';
+import { freePort } from '../test/support/prometheus.ts';
+import { residentMb } from './resident-memory.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const CYCLES = 21;
 
@@ -45,9 +51,13 @@ export async function clusterModes(): Promise<void> {
     const url = await peer.start();
     writeFileSync(join(work, 'kc'), peer.kubeconfig(url));
     console.log(await measure(peer, join(work, 'kc'), 'exec'));
+    const rss = await compiledExecRss(join(work, 'kc'));
     await peer.stop();
     if (process.getuid?.() === 0) console.log(await nodeLocal());
     else console.log('| node-local | (needs root: cgroups and network namespaces) | | | |');
+    console.log(
+      `\nCompiled exporter in exec mode (the Kubernetes client loaded), after 20 s of cycles: RSS ${rss.rss.toFixed(0)} MB = ${rss.anon.toFixed(0)} MB anonymous + ${rss.file.toFixed(0)} MB file-backed.`,
+    );
   } finally {
     tools.remove();
     rmSync(work, { recursive: true, force: true });
@@ -55,6 +65,30 @@ export async function clusterModes(): Promise<void> {
   console.log(
     '\nexec: each exec is a WebSocket through the API server to the kubelet; here the peer runs a real sh with recorded tools on loopback, so a real cluster adds its API-server/kubelet latency per exec (4 per cycle, run 4 at a time for pods). node-local: no API request per cycle; VPP over its socket, pods through nsenter + ip -batch.',
   );
+}
+
+/** RSS of `dist/main.js` in exec mode against the peer, run as the Dockerfile runs it. */
+async function compiledExecRss(kubeconfig: string): Promise<{ rss: number; anon: number; file: number }> {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-semi-space-size=2',
+      join(ROOT, 'dist/main.js'),
+      '--kube.mode=exec',
+      `--kubeconfig=${kubeconfig}`,
+      '--node=worker-a',
+      `--web.listen-address=127.0.0.1:${await freePort()}`,
+      '--log.level=error',
+    ],
+    { stdio: 'ignore', env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' } },
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 20_000));
+    return residentMb(child.pid as number);
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 async function nodeLocal(): Promise<string> {

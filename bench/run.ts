@@ -1,6 +1,6 @@
 // Benchmarks of the VPP side, the Meridio pods and the path correlation. Prints numbers; asserts nothing. Run: npm run bench
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { MemorySource } from '../test/support/memory-source.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { clusterModes } from './cluster.ts';
+import { residentMb } from './resident-memory.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
@@ -140,14 +141,6 @@ function load(url: string, gzip: boolean): { tool: string; rps: number; p50: str
   };
 }
 
-/** Resident memory of a child process in MB: all of it, its anonymous part (the process's own heap and
- * stacks) and the file-backed part (mostly the node binary's pages: clean, shared, reclaimable). */
-function residentMb(pid: number): { rss: number; anon: number; file: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
-}
-
 async function waitUntilServing(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (
@@ -194,7 +187,8 @@ async function serving(): Promise<void> {
           `--web.listen-address=127.0.0.1:${port}`,
           '--log.level=error',
         ],
-        { stdio: 'ignore' },
+        // The Dockerfile's malloc setting too (returns large freed buffers to the kernel).
+        { stdio: 'ignore', env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' } },
       );
       const url = `http://127.0.0.1:${port}/metrics`;
       await waitUntilServing(url);
