@@ -1,18 +1,14 @@
 // Cluster modes: API requests and cycle time per mode, against the Kubernetes API test peer with the
 // guide's worker-a (forwarder + proxy + frontend + target). Root only for node-local (cgroups, netns).
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTestExporter } from '../test/support/exporter.ts';
 import { demoRecording, FakeContainerTools, guideNodes, guidePods } from '../test/support/guide-cluster.ts';
 import { KubeApiPeer } from '../test/support/kube-api-peer.ts';
 import { NodeLocalNode } from '../test/support/node-local-node.ts';
 import { freePort } from '../test/support/prometheus.ts';
-import { residentMb } from './resident-memory.ts';
-
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+import { residentMb, startCompiledExporter } from './compiled-exporter.ts';
 
 const CYCLES = 21;
 
@@ -69,20 +65,12 @@ export async function clusterModes(): Promise<void> {
 
 /** RSS of `dist/main.js` in exec mode against the peer, run as the Dockerfile runs it. */
 async function compiledExecRss(kubeconfig: string): Promise<{ rss: number; anon: number; file: number }> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
-  const child = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=2',
-      join(ROOT, 'dist/main.js'),
-      '--kube.mode=exec',
-      `--kubeconfig=${kubeconfig}`,
-      '--node=worker-a',
-      `--web.listen-address=127.0.0.1:${await freePort()}`,
-      '--log.level=error',
-    ],
-    { stdio: 'ignore', env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' } },
-  );
+  const child = startCompiledExporter([
+    '--kube.mode=exec',
+    `--kubeconfig=${kubeconfig}`,
+    '--node=worker-a',
+    `--web.listen-address=127.0.0.1:${await freePort()}`,
+  ]);
   try {
     await new Promise((r) => setTimeout(r, 20_000));
     return residentMb(child.pid as number);

@@ -24,7 +24,7 @@ import { MemorySource } from '../test/support/memory-source.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { clusterModes } from './cluster.ts';
-import { residentMb } from './resident-memory.ts';
+import { residentMb, startCompiledExporter } from './compiled-exporter.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
@@ -166,7 +166,6 @@ async function serving(): Promise<void> {
     '| interfaces | body | encoding | server | requests/s | p50 | p99 | RSS idle (anon + file) | RSS after load (anon + file) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const mb = (m: { rss: number; anon: number; file: number }) =>
     `${m.rss.toFixed(0)} MB (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
   for (const n of [100, 1000]) {
@@ -177,19 +176,7 @@ async function serving(): Promise<void> {
     }
     for (const gzip of [false, true]) {
       const port = await freePort();
-      // The same V8 flag as the Dockerfile: a small young generation keeps RSS down.
-      const exporter = spawn(
-        process.execPath,
-        [
-          '--max-semi-space-size=2',
-          join(ROOT, 'dist/main.js'),
-          `--replay=${dir}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--log.level=error',
-        ],
-        // The Dockerfile's malloc setting too (returns large freed buffers to the kernel).
-        { stdio: 'ignore', env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' } },
-      );
+      const exporter = startCompiledExporter([`--replay=${dir}`, `--web.listen-address=127.0.0.1:${port}`]);
       const url = `http://127.0.0.1:${port}/metrics`;
       await waitUntilServing(url);
       const body = Buffer.from(await (await fetch(url)).arrayBuffer());

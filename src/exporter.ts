@@ -52,7 +52,7 @@ interface Collections {
 }
 
 async function createCollections(config: Config, logger: Logger): Promise<Collections> {
-  // Loaded only in cluster mode: @kubernetes/client-node's generated API models alone add ~70 MB RSS.
+  // Loaded only in cluster mode: @kubernetes/client-node's generated API models cost ≈ 40 MB (DESIGN.md).
   const cluster = config.cluster
     ? (await import('./cluster-sources.ts')).createClusterSources(config.cluster, config.node, logger)
     : undefined;
