@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
-import { renderPods } from '../exposition/pod-renderer.ts';
+import { renderPodParts } from '../exposition/pod-renderer.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { VppRenderer } from '../exposition/vpp-renderer.ts';
 import { correlatePath, trafficOf } from '../path/correlate.ts';
 import type { PathGraph } from '../path/graph.ts';
-import { renderPathMetrics } from '../path/path-metrics.ts';
+import { renderPathMetricParts } from '../path/path-metrics.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { PodCollection } from './pod-collection.ts';
@@ -68,6 +68,7 @@ export class CycleRunner {
       this.sources.vpp?.collect(deadline),
       this.sources.pods?.collect(deadline) ?? Promise.resolve([]),
     ]);
+    // Every renderer hands back byte ranges; the one copy is the concat below.
     const parts: Buffer[] = [];
     const graph = correlatePath({
       node: this.node,
@@ -76,20 +77,20 @@ export class CycleRunner {
       ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
     });
     if (snapshot) {
-      parts.push(await this.renderer.render(snapshot));
+      parts.push(...(await this.renderer.renderParts(snapshot)));
       for (const status of snapshot.commands) {
         this.selfMetrics.observeCommand({ source: 'vpp', forwarder: snapshot.forwarder }, status);
       }
     }
     if (this.sources.pods) {
-      parts.push(await renderPods(pods));
+      parts.push(...(await renderPodParts(pods)));
       for (const pod of pods) {
         const owner = { source: 'pod', namespace: pod.target.namespace, pod: pod.target.pod } as const;
         for (const status of pod.commands) this.selfMetrics.observeCommand(owner, status);
       }
       this.selfMetrics.sweepPodSeries();
     }
-    parts.push(renderPathMetrics(graph));
+    parts.push(...renderPathMetricParts(graph));
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
     parts.push(Buffer.from(await this.selfMetrics.render()));

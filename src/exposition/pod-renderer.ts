@@ -9,6 +9,11 @@ import { ExpositionWriter } from './writer.ts';
  * one HELP/TYPE header. Yields between pods so scrapes are served in between.
  */
 export async function renderPods(pods: readonly PodSnapshot[]): Promise<Buffer> {
+  return Buffer.concat(await renderPodParts(pods));
+}
+
+/** `renderPods` as byte ranges, for the cycle to join with its other parts in one copy. */
+export async function renderPodParts(pods: readonly PodSnapshot[]): Promise<Buffer[]> {
   const w = new ExpositionWriter();
   // Touch the families in collector order so their order in /metrics does not depend on the first pod.
   for (const pod of pods) {
@@ -16,5 +21,5 @@ export async function renderPods(pods: readonly PodSnapshot[]): Promise<Buffer> 
     for (const collector of POD_COLLECTORS) collector.render(w, pod, base);
     await yieldToEventLoop();
   }
-  return w.renderBuffer();
+  return w.renderParts();
 }

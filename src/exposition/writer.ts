@@ -38,8 +38,11 @@ export class ExpositionWriter {
     return family;
   }
 
-  /** The exposition as bytes, families in the order they first received a sample. */
-  renderBuffer(): Buffer {
+  /**
+   * The exposition as a list of byte ranges (each family's header and samples), families in the order
+   * they first received a sample. A cycle joins the lists of all renderers with a single copy.
+   */
+  renderParts(): Buffer[] {
     const parts: Buffer[] = [];
     for (const [def, family] of this.families) {
       if (family.isEmpty()) continue;
@@ -48,7 +51,12 @@ export class ExpositionWriter {
         family.bytes(),
       );
     }
-    return Buffer.concat(parts);
+    return parts;
+  }
+
+  /** The exposition as one buffer. */
+  renderBuffer(): Buffer {
+    return Buffer.concat(this.renderParts());
   }
 
   render(): string {

@@ -47,6 +47,11 @@ export const PATH_METRICS = [linkInfo, linkUp, nodeInfo] as const;
 
 /** The path families of one cycle. Bounded by the path: one series per link and per node. */
 export function renderPathMetrics(graph: PathGraph): Buffer {
+  return Buffer.concat(renderPathMetricParts(graph));
+}
+
+/** `renderPathMetrics` as byte ranges, for the cycle to join with its other parts in one copy. */
+export function renderPathMetricParts(graph: PathGraph): Buffer[] {
   const w = new ExpositionWriter();
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const seen = new Set<string>();
@@ -90,7 +95,7 @@ export function renderPathMetrics(graph: PathGraph): Buffer {
       1,
     );
   }
-  return w.renderBuffer();
+  return w.renderParts();
 }
 
 function endLabels(n: PathNode | undefined): string[] {
