@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 let built = false;
 
+/** What the Dockerfile's ENTRYPOINT and ENV give every exporter process (keep in step with it). */
+export const DOCKERFILE_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
+export const DOCKERFILE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
+
 /**
  * `dist/main.js` in its own process, run as the Dockerfile runs it: a small V8 young generation and
  * glibc's mmap threshold (freed large buffers go back to the kernel). Compiles once per bench run.
@@ -15,11 +19,15 @@ export function startCompiledExporter(args: readonly string[]): ChildProcess {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
     built = true;
   }
-  return spawn(
-    process.execPath,
-    ['--max-semi-space-size=2', join(ROOT, 'dist/main.js'), ...args, '--log.level=error'],
-    { stdio: 'ignore', env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' } },
-  );
+  return startWithDockerfileSettings(join(ROOT, 'dist/main.js'), [...args, '--log.level=error']);
+}
+
+/** Any script run with the Dockerfile's node flags and environment (the floors compared with the exporter). */
+export function startWithDockerfileSettings(script: string, args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [...DOCKERFILE_NODE_FLAGS, script, ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, ...DOCKERFILE_ENV },
+  });
 }
 
 /**

@@ -24,7 +24,7 @@ import { MemorySource } from '../test/support/memory-source.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { clusterModes } from './cluster.ts';
-import { residentMb, startCompiledExporter } from './compiled-exporter.ts';
+import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
@@ -163,12 +163,24 @@ async function serving(): Promise<void> {
   console.log(
     'Collection runs every 15 s during the load, as deployed. "node:http floor" serves the same bytes from a bare node:http server (bench/static-server.ts).\n',
   );
+  const mb = (m: { rss: number; anon: number; file: number }) =>
+    `${m.rss.toFixed(0)} MB (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
+  // The memory floor: only the brief's runtime packages, started as the exporter starts them.
+  const floors: string[] = [];
+  for (let run = 0; run < 3; run++) {
+    const port = await freePort();
+    const floor = startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(port)]);
+    await waitUntilServing(`http://127.0.0.1:${port}/metrics`);
+    floors.push(mb(residentMb(floor.pid as number)));
+    floor.kill('SIGTERM');
+  }
+  console.log(
+    `Packages floor (bench/packages-floor.mjs: fastify + pino listening, prom-client default metrics, a node-cron schedule; nothing of ours), RSS in 3 runs: ${floors.join(', ')}\n`,
+  );
   console.log(
     '| interfaces | body | encoding | server | requests/s | p50 | p99 | RSS idle (anon + file) | RSS after load (anon + file) |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
-  const mb = (m: { rss: number; anon: number; file: number }) =>
-    `${m.rss.toFixed(0)} MB (${m.anon.toFixed(0)} + ${m.file.toFixed(0)})`;
   for (const n of [100, 1000]) {
     const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-'));
     mkdirSync(join(dir, 'vpp'));

@@ -1,0 +1,27 @@
+// The memory floor for the serving benchmark: a process that only starts the runtime packages the
+// product's brief chose, the way the exporter starts them (fastify with a pino logger listening on
+// loopback, prom-client's default process metrics, a node-cron schedule every 15 s), and serves
+// prom-client's registry. No parser, no snapshot, no exposition of ours. Whatever RSS this shows, an
+// exporter built on these packages cannot go below; the difference is the exporter's own cost.
+// Plain JavaScript, not TypeScript: Node's type stripping alone adds ≈ 17 MB RSS, which the compiled
+// exporter does not pay. Run: node bench/packages-floor.mjs PORT
+import Fastify from 'fastify';
+import cron from 'node-cron';
+import pino from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+const port = Number(process.argv[2]);
+if (!Number.isInteger(port)) throw new Error('usage: packages-floor.mjs PORT');
+
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+let ticks = 0;
+cron.schedule('0,15,30,45 * * * * *', () => {
+  ticks++;
+});
+const app = Fastify({ loggerInstance: pino({ level: 'error' }) });
+app.get('/metrics', async (_req, reply) => {
+  reply.type(registry.contentType);
+  return `${await registry.metrics()}# ticks ${ticks}\n`;
+});
+await app.listen({ host: '127.0.0.1', port });
