@@ -1,0 +1,163 @@
+// A longer campaign than the unit tests' never-throws checks: every parser gets real outputs (test
+// fixtures and the demo recordings) mutated at random — tokens inserted, ranges cut, lines repeated,
+// characters replaced, numbers blown up, other outputs appended — and must neither throw nor take long.
+// Prints, per parser, the inputs tried, exceptions and the slowest parse; exits 1 on any exception.
+// Seeded, so a failure replays: npm run fuzz -- [seed] [inputs per parser]
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseBridgeFdbJson, parseBridgeFdbText } from '../../src/parsers/linux/bridge-fdb.ts';
+import { parseIpAddrJson, parseIpAddrText } from '../../src/parsers/linux/ip-addr.ts';
+import { parseIpLinkJson } from '../../src/parsers/linux/ip-link.ts';
+import { parseIpNeighJson, parseIpNeighText, parseProcNetArp } from '../../src/parsers/linux/ip-neigh.ts';
+import { parseIpRouteJson, parseIpRouteText } from '../../src/parsers/linux/ip-route.ts';
+import { parseIpRuleJson, parseIpRuleText } from '../../src/parsers/linux/ip-rule.ts';
+import { parseProcNetDev } from '../../src/parsers/linux/proc-net-dev.ts';
+import { parseSysClassNetAddress } from '../../src/parsers/linux/sys-class-net.ts';
+import type { Parsed } from '../../src/parsers/parse-report.ts';
+import { parseShowErrors } from '../../src/parsers/vpp/show-errors.ts';
+import { parseShowInterface } from '../../src/parsers/vpp/show-interface.ts';
+import { parseShowInterfaceAddr } from '../../src/parsers/vpp/show-interface-addr.ts';
+import { parseShowTap } from '../../src/parsers/vpp/show-tap.ts';
+import { parseShowVersion } from '../../src/parsers/vpp/show-version.ts';
+import { parseShowVxlanTunnel } from '../../src/parsers/vpp/show-vxlan-tunnel.ts';
+import { seededRandom } from '../support/vpp-format.ts';
+
+const seed = Number(process.argv[2] ?? 1);
+const perParser = Number(process.argv[3] ?? 20_000);
+const rnd = seededRandom(seed);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
+
+const root = new URL('../../', import.meta.url);
+const texts = (dir: string) =>
+  readdirSync(new URL(dir, root))
+    .filter((f) => f.endsWith('.txt') || f.endsWith('.json'))
+    .map((f) => readFileSync(new URL(`${dir}/${f}`, root), 'utf8'));
+const demoNodes = readdirSync(new URL('demo', root), { withFileTypes: true }).filter((d) => d.isDirectory());
+const vppCorpus = [...texts('test/fixtures/vpp'), ...demoNodes.flatMap((d) => texts(`demo/${d.name}/vpp`))];
+const linuxCorpus = texts('test/fixtures/linux');
+
+// What real outputs are made of, and what breaks naive parsers.
+const TOKENS = [
+  '\r',
+  '\0',
+  '\n',
+  '\t',
+  ' '.repeat(300),
+  'x'.repeat(5000),
+  '9'.repeat(40),
+  '-1',
+  'NaN',
+  '1e308',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  'null',
+  '\\',
+  '\u00ff',
+  '\u2028',
+  '\u{1F4A5}',
+  'up',
+  'dn',
+  'L2 xconnect',
+  'rx packets',
+  'Interface: ',
+  'host-mac-addr:',
+  'via',
+  'dev',
+  'table',
+  'lookup',
+  'lladdr',
+  'fe80::1',
+  '10.0.0.1/24',
+  'vxlan_tunnel0',
+];
+
+function mutate(text: string, corpus: readonly string[]): string {
+  let out = text;
+  const edits = 1 + Math.floor(rnd() * 8);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(rnd() * (out.length + 1));
+    switch (Math.floor(rnd() * 7)) {
+      case 0:
+        out = out.slice(0, at) + pick(TOKENS) + out.slice(at);
+        break;
+      case 1:
+        out = out.slice(0, at) + out.slice(at + Math.floor(rnd() * 50));
+        break;
+      case 2: {
+        const lines = out.split('\n');
+        const copies = Array<string>(1 + Math.floor(rnd() * 50)).fill(pick(lines));
+        lines.splice(Math.floor(rnd() * lines.length), 0, ...copies);
+        out = lines.join('\n');
+        break;
+      }
+      case 3:
+        out = out.slice(0, at);
+        break;
+      case 4:
+        out = out.slice(0, at) + String.fromCharCode(Math.floor(rnd() * 65536)) + out.slice(at + 1);
+        break;
+      case 5:
+        out = out.replace(/\d+/, pick(['99999999999999999999', '-5', '', '1.5', 'x']));
+        break;
+      default:
+        out += pick(corpus).slice(0, Math.floor(rnd() * 2000));
+    }
+  }
+  return out;
+}
+
+type Parser = (text: string) => Parsed<unknown>;
+const PARSERS: readonly [string, Parser, readonly string[]][] = [
+  ['show interface', parseShowInterface, vppCorpus],
+  ['show interface addr', parseShowInterfaceAddr, vppCorpus],
+  ['show tap', parseShowTap, vppCorpus],
+  ['show vxlan tunnel raw', parseShowVxlanTunnel, vppCorpus],
+  ['show errors', parseShowErrors, vppCorpus],
+  ['show version', parseShowVersion, vppCorpus],
+  ['ip -j rule', (t) => parseIpRuleJson(t, 'ipv4'), linuxCorpus],
+  ['ip rule', (t) => parseIpRuleText(t, 'ipv6'), linuxCorpus],
+  ['ip -j route', (t) => parseIpRouteJson(t, 'ipv4'), linuxCorpus],
+  ['ip route', (t) => parseIpRouteText(t, 'ipv6'), linuxCorpus],
+  ['ip -j neigh', parseIpNeighJson, linuxCorpus],
+  ['ip neigh', parseIpNeighText, linuxCorpus],
+  ['/proc/net/arp', parseProcNetArp, linuxCorpus],
+  ['bridge -j fdb', parseBridgeFdbJson, linuxCorpus],
+  ['bridge fdb', parseBridgeFdbText, linuxCorpus],
+  ['ip -j link', parseIpLinkJson, linuxCorpus],
+  ['ip -j addr', parseIpAddrJson, linuxCorpus],
+  ['ip addr', parseIpAddrText, linuxCorpus],
+  ['/proc/net/dev', parseProcNetDev, linuxCorpus],
+  ['/sys/class/net/*/address', parseSysClassNetAddress, linuxCorpus],
+];
+
+console.log(
+  `seed ${seed}, ${perParser} inputs per parser, corpus ${vppCorpus.length} VPP + ${linuxCorpus.length} Linux outputs\n`,
+);
+console.log('| parser | inputs | exceptions | slowest parse | its input |');
+console.log('|---|---|---|---|---|');
+let exceptions = 0;
+for (const [name, parse, corpus] of PARSERS) {
+  let thrown = 0;
+  let slowest = { ms: 0, chars: 0 };
+  for (let i = 0; i < perParser; i++) {
+    const input = mutate(pick(corpus), corpus);
+    const t0 = performance.now();
+    try {
+      const result = parse(input);
+      if (!(result.report.unparsedLines >= 0)) throw new Error('no parse report');
+    } catch (err) {
+      if (thrown++ === 0) console.error(`${name} threw on ${JSON.stringify(input.slice(0, 400))}: ${err}`);
+    }
+    const ms = performance.now() - t0;
+    if (ms > slowest.ms) slowest = { ms, chars: input.length };
+  }
+  exceptions += thrown;
+  console.log(
+    `| ${name} | ${perParser} | ${thrown} | ${slowest.ms.toFixed(2)} ms | ${slowest.chars} chars |`,
+  );
+}
+process.exitCode = exceptions === 0 ? 0 : 1;
