@@ -14,17 +14,24 @@ export const DOCKERFILE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
  * `dist/main.js` in its own process, run as the Dockerfile runs it: a small V8 young generation and
  * glibc's mmap threshold (freed large buffers go back to the kernel). Compiles once per bench run.
  */
-export function startCompiledExporter(args: readonly string[]): ChildProcess {
+export function startCompiledExporter(
+  args: readonly string[],
+  nodeFlags: readonly string[] = DOCKERFILE_NODE_FLAGS,
+): ChildProcess {
   if (!built) {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
     built = true;
   }
-  return startWithDockerfileSettings(join(ROOT, 'dist/main.js'), [...args, '--log.level=error']);
+  return startWithDockerfileSettings(join(ROOT, 'dist/main.js'), [...args, '--log.level=error'], nodeFlags);
 }
 
 /** Any script run with the Dockerfile's node flags and environment (the floors compared with the exporter). */
-export function startWithDockerfileSettings(script: string, args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [...DOCKERFILE_NODE_FLAGS, script, ...args], {
+export function startWithDockerfileSettings(
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = DOCKERFILE_NODE_FLAGS,
+): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, script, ...args], {
     stdio: 'ignore',
     env: { ...process.env, ...DOCKERFILE_ENV },
   });
