@@ -49,6 +49,22 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * The lines of command output that have a visible character, each with its 1-based number in the
+ * output (what a parse report names): the loop the Linux text parsers start with. The VPP parsers keep
+ * their own index loop: they are the benchmarked path, and these records cost `show interface addr`
+ * ≈ 13 % of its parse throughput (bench, alternating runs).
+ */
+export function contentLines(text: string): { line: string; lineNo: number }[] {
+  const out: { line: string; lineNo: number }[] = [];
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!isBlank(line)) out.push({ line, lineNo: i + 1 });
+  }
+  return out;
+}
+
 /** True when the line has no visible character (no allocation, unlike `trim()`). */
 export function isBlank(line: string): boolean {
   return !NON_SPACE.test(line);

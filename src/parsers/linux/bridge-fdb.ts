@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { count, isMac, jsonArray, str } from './json-input.ts';
 import type { PodFdbEntry } from './records.ts';
 
@@ -36,14 +36,11 @@ export function parseBridgeFdbJson(text: string): Parsed<PodFdbEntry[]> {
 export function parseBridgeFdbText(text: string): Parsed<PodFdbEntry[]> {
   const report = new ReportBuilder();
   const entries: PodFdbEntry[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const words = line.trim().split(/\s+/);
     const mac = words[0] as string;
     if (!isMac(mac)) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     let port: string | undefined;
@@ -63,7 +60,7 @@ export function parseBridgeFdbText(text: string): Parsed<PodFdbEntry[]> {
       // Other words are flags (self, offload, extern_learn, sticky…).
     }
     if (!port) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     if (!bridge) continue;

@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { count, isInterfaceName, isMac, namedLinks, str } from './json-input.ts';
 import type { IpFamily, PodAddress, PodLink } from './records.ts';
 
@@ -39,15 +39,12 @@ export function parseIpAddrText(text: string): Parsed<{ links: PodLink[]; addres
   const links: PodLink[] = [];
   const addresses: PodAddress[] = [];
   let current: PodLink | undefined;
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const head = LINK_LINE.exec(line);
     if (head) {
       const name = head[2] as string;
       if (!isInterfaceName(name)) {
-        report.unparsedLine(i + 1, line);
+        report.unparsedLine(lineNo, line);
         current = undefined;
         continue;
       }
@@ -72,7 +69,7 @@ export function parseIpAddrText(text: string): Parsed<{ links: PodLink[]; addres
       continue;
     }
     if (!current) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     const link = /^\s+link\/(\S+)(?: (\S+))?/.exec(line);
@@ -86,7 +83,7 @@ export function parseIpAddrText(text: string): Parsed<{ links: PodLink[]; addres
       const family: IpFamily = addr[1] === 'inet6' ? 'ipv6' : 'ipv4';
       const prefixLen = addr[3] !== undefined ? parseCount(addr[3]) : family === 'ipv4' ? 32 : 128;
       if (prefixLen === undefined) {
-        report.unparsedLine(i + 1, line);
+        report.unparsedLine(lineNo, line);
         continue;
       }
       const rec: PodAddress = { interface: current.name, family, address: addr[2] as string, prefixLen };
@@ -95,7 +92,7 @@ export function parseIpAddrText(text: string): Parsed<{ links: PodLink[]; addres
       continue;
     }
     if (IGNORED.test(line)) continue;
-    report.unparsedLine(i + 1, line);
+    report.unparsedLine(lineNo, line);
   }
   return { value: { links, addresses }, report: report.build() };
 }

@@ -1,4 +1,4 @@
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { isMac, jsonArray, str, strings } from './json-input.ts';
 import { familyOf, type PodNeighbor } from './records.ts';
 
@@ -27,14 +27,11 @@ const STATE_WORD = /^[A-Z_]+$/;
 export function parseIpNeighText(text: string): Parsed<PodNeighbor[]> {
   const report = new ReportBuilder();
   const neighbors: PodNeighbor[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const words = line.trim().split(/\s+/);
     const ip = words[0] as string;
     if (!/^[0-9a-fA-F:.]+$/.test(ip) || !ip.match(/[.:]/)) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     let dev: string | undefined;
@@ -59,7 +56,7 @@ export function parseIpNeighText(text: string): Parsed<PodNeighbor[]> {
       else if (STATE_WORD.test(w)) states.push(w);
     }
     if (!dev) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     neighbors.push(neighbor(ip, dev, states, router, isMac(lladdr) ? lladdr : undefined));
@@ -79,14 +76,12 @@ const ATF_PERM = 0x04;
 export function parseProcNetArp(text: string): Parsed<PodNeighbor[]> {
   const report = new ReportBuilder();
   const neighbors: PodNeighbor[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line) || /^IP address\s/.test(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
+    if (/^IP address\s/.test(line)) continue;
     const w = line.trim().split(/\s+/);
     const flags = w[2] !== undefined && /^0x[0-9a-fA-F]+$/.test(w[2]) ? Number.parseInt(w[2], 16) : undefined;
     if (w.length < 6 || !/^\d+\.\d+\.\d+\.\d+$/.test(w[0] as string) || flags === undefined) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     const state = flags & ATF_PERM ? 'PERMANENT' : flags & ATF_COM ? 'VALID' : 'INCOMPLETE';

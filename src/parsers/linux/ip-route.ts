@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { count, jsonArray, obj, str, strings } from './json-input.ts';
 import type { IpFamily, PodNexthop, PodRoute } from './records.ts';
 
@@ -92,16 +92,13 @@ export function parseIpRouteText(text: string, family: IpFamily, table = 'main')
   const report = new ReportBuilder();
   const routes: PodRoute[] = [];
   let current: PodRoute | undefined;
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const words = line.trim().split(/\s+/);
     if (/^\s/.test(line)) {
       if (words[0] === 'nexthop' && current) {
         current.nexthops.push(nexthopFromWords(words.slice(1)));
       } else {
-        report.unparsedLine(i + 1, line);
+        report.unparsedLine(lineNo, line);
       }
       continue;
     }
@@ -110,7 +107,7 @@ export function parseIpRouteText(text: string, family: IpFamily, table = 'main')
     if (TYPES.has(words[0] as string)) type = words[k++] as string;
     const dst = words[k++];
     if (!dst || !/^(default|[0-9a-fA-F:.]+(\/\d+)?)$/.test(dst)) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       current = undefined;
       continue;
     }

@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { count, jsonArray, str } from './json-input.ts';
 import type { IpFamily, PodRule } from './records.ts';
 
@@ -78,14 +78,11 @@ const VALUED = new Set([
 export function parseIpRuleText(text: string, family: IpFamily): Parsed<PodRule[]> {
   const report = new ReportBuilder();
   const rules: PodRule[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const m = /^(\d+):\s+(.*)$/.exec(line);
     const priority = m ? parseCount(m[1] as string) : undefined;
     if (!m || priority === undefined) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     const words = (m[2] as string).trim().split(/\s+/);
@@ -109,7 +106,7 @@ export function parseIpRuleText(text: string, family: IpFamily): Parsed<PodRule[
       }
     }
     if (!understood && rule.action === 'lookup') {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     rules.push(rule);

@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { isInterfaceName } from './json-input.ts';
 import type { PodLinkCounters } from './records.ts';
 
@@ -11,10 +11,8 @@ import type { PodLinkCounters } from './records.ts';
 export function parseProcNetDev(text: string): Parsed<PodLinkCounters[]> {
   const report = new ReportBuilder();
   const counters: PodLinkCounters[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line) || /^\s*(Inter-|face\s*\|)/.test(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
+    if (/^\s*(Inter-|face\s*\|)/.test(line)) continue;
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : undefined;
     const fields =
@@ -25,14 +23,14 @@ export function parseProcNetDev(text: string): Parsed<PodLinkCounters[]> {
             .split(/\s+/)
         : [];
     if (!isInterfaceName(name) || fields.length < 16) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     const n = fields.map((f) => parseCount(f));
     const c: PodLinkCounters = { name };
     const set = (key: keyof Omit<PodLinkCounters, 'name'>, v: number | undefined) => {
       if (v !== undefined) c[key] = v;
-      else report.truncated('counter_value', i + 1, line);
+      else report.truncated('counter_value', lineNo, line);
     };
     set('rxBytes', n[0]);
     set('rxPackets', n[1]);

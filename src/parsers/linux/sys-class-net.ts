@@ -1,4 +1,4 @@
-import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
+import { contentLines, type Parsed, ReportBuilder } from '../parse-report.ts';
 import { isInterfaceName, isMac } from './json-input.ts';
 import type { PodLink } from './records.ts';
 
@@ -9,16 +9,13 @@ import type { PodLink } from './records.ts';
 export function parseSysClassNetAddress(text: string): Parsed<PodLink[]> {
   const report = new ReportBuilder();
   const links: PodLink[] = [];
-  const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (isBlank(line)) continue;
+  for (const { line, lineNo } of contentLines(text)) {
     const m =
       /^\/sys\/class\/net\/([^/\s]+)\/address:(\S+)\s*$/.exec(line) ?? /^\s*(\S+)\s+(\S+)\s*$/.exec(line);
     const name = m?.[1];
     const mac = m?.[2];
     if (!isInterfaceName(name) || !isMac(mac)) {
-      report.unparsedLine(i + 1, line);
+      report.unparsedLine(lineNo, line);
       continue;
     }
     links.push({ name, mac: mac.toLowerCase() });
