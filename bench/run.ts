@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { PodCollection } from '../src/cycle/pod-collection.ts';
 import { VppCollection } from '../src/cycle/vpp-collection.ts';
-import { renderPods } from '../src/exposition/pod-renderer.ts';
+import { renderPodParts } from '../src/exposition/pod-renderer.ts';
 import { SelfMetrics } from '../src/exposition/self-metrics.ts';
 import { VppRenderer } from '../src/exposition/vpp-renderer.ts';
 import { parseShowErrors } from '../src/parsers/vpp/show-errors.ts';
@@ -15,7 +15,7 @@ import { parseShowInterface } from '../src/parsers/vpp/show-interface.ts';
 import { parseShowInterfaceAddr } from '../src/parsers/vpp/show-interface-addr.ts';
 import { parseShowTap } from '../src/parsers/vpp/show-tap.ts';
 import { correlatePath, trafficOf } from '../src/path/correlate.ts';
-import { renderPathMetrics } from '../src/path/path-metrics.ts';
+import { renderPathMetricParts } from '../src/path/path-metrics.ts';
 import { renderPathSvg } from '../src/server/page/path-svg.ts';
 import { NetnsPodSource } from '../src/sources/netns.ts';
 import { commandSlug } from '../src/sources/vpp-commands.ts';
@@ -259,7 +259,7 @@ async function pods(): Promise<void> {
     let out: Buffer = Buffer.alloc(0);
     for (let r = 0; r < 41; r++) {
       const t0 = performance.now();
-      out = await renderPods(await c.collect(Date.now() + 60_000));
+      out = Buffer.concat(await renderPodParts(await c.collect(Date.now() + 60_000)));
       if (r >= 20) samples.push(performance.now() - t0);
     }
     samples.sort((a, b) => a - b);
@@ -295,7 +295,7 @@ async function pods(): Promise<void> {
     for (let r = 0; r < 23; r++) {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      await renderPods(await c.collect(Date.now() + 60_000));
+      Buffer.concat(await renderPodParts(await c.collect(Date.now() + 60_000)));
       const cpu = process.cpuUsage(cpu0);
       if (r >= 3) samples.push(performance.now() - t0);
       if (r === 22)
@@ -341,9 +341,9 @@ async function pathCorrelation(): Promise<void> {
     const previousTraffic = trafficOf(first);
     const input = { node: 'bench', vpp, pods, previousTraffic };
     const correlate = timeIt(() => correlatePath(input));
-    const withMetrics = timeIt(() => renderPathMetrics(correlatePath(input)));
+    const withMetrics = timeIt(() => Buffer.concat(renderPathMetricParts(correlatePath(input))));
     const svg = timeIt(() => renderPathSvg(first));
-    const series = renderPathMetrics(first)
+    const series = Buffer.concat(renderPathMetricParts(first))
       .toString('utf8')
       .split('\n')
       .filter((l) => l !== '' && !l.startsWith('#')).length;

@@ -6,13 +6,9 @@ import { ExpositionWriter } from './writer.ts';
 
 /**
  * Renders the pods of one cycle into one writer, so every family holds the samples of all pods under
- * one HELP/TYPE header. Yields between pods so scrapes are served in between.
+ * one HELP/TYPE header, as byte ranges for the cycle to join with its other parts in one copy. Yields
+ * between pods so scrapes are served in between.
  */
-export async function renderPods(pods: readonly PodSnapshot[]): Promise<Buffer> {
-  return Buffer.concat(await renderPodParts(pods));
-}
-
-/** `renderPods` as byte ranges, for the cycle to join with its other parts in one copy. */
 export async function renderPodParts(pods: readonly PodSnapshot[]): Promise<Buffer[]> {
   const w = new ExpositionWriter();
   // Touch the families in collector order so their order in /metrics does not depend on the first pod.

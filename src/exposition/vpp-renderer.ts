@@ -14,10 +14,6 @@ export class VppRenderer {
 
   constructor(private readonly collectors: readonly VppCollector[] = VPP_COLLECTORS) {}
 
-  async render(snapshot: VppSnapshot): Promise<Buffer> {
-    return Buffer.concat(await this.renderParts(snapshot));
-  }
-
   /** The exposition as byte ranges, for the cycle to join with its other parts in one copy. */
   async renderParts(snapshot: VppSnapshot): Promise<Buffer[]> {
     const parts: Buffer[] = [];

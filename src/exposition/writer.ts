@@ -53,15 +53,6 @@ export class ExpositionWriter {
     }
     return parts;
   }
-
-  /** The exposition as one buffer. */
-  renderBuffer(): Buffer {
-    return Buffer.concat(this.renderParts());
-  }
-
-  render(): string {
-    return this.renderBuffer().toString('utf8');
-  }
 }
 
 /** Bytes each family needed when it was last rendered, keyed by its (module-constant) definition. */

@@ -46,11 +46,6 @@ const nodeInfo = defineMetric({
 export const PATH_METRICS = [linkInfo, linkUp, nodeInfo] as const;
 
 /** The path families of one cycle. Bounded by the path: one series per link and per node. */
-export function renderPathMetrics(graph: PathGraph): Buffer {
-  return Buffer.concat(renderPathMetricParts(graph));
-}
-
-/** `renderPathMetrics` as byte ranges, for the cycle to join with its other parts in one copy. */
 export function renderPathMetricParts(graph: PathGraph): Buffer[] {
   const w = new ExpositionWriter();
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));

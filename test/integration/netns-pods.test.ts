@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { PodCollection } from '../../src/cycle/pod-collection.ts';
 import type { RunningExporter } from '../../src/exporter.ts';
-import { renderPods } from '../../src/exposition/pod-renderer.ts';
+import { renderPodParts } from '../../src/exposition/pod-renderer.ts';
 import { NetnsPodSource } from '../../src/sources/netns.ts';
 import { commandsOfForm, POD_COMMANDS } from '../../src/sources/pod-commands.ts';
 import type { PodTarget } from '../../src/sources/pod-source.ts';
@@ -38,7 +38,7 @@ async function collectText(): Promise<string> {
     const failed = pod.commands.filter((s) => s.state !== 'ok');
     assert.deepEqual(failed, [], `${pod.target.pod}: ${JSON.stringify(failed)}`);
   }
-  return (await renderPods(pods)).toString('utf8');
+  return Buffer.concat(await renderPodParts(pods)).toString('utf8');
 }
 
 async function waitFor<T>(

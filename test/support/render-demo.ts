@@ -2,10 +2,10 @@ import pino from 'pino';
 import { parseCli } from '../../src/config/config.ts';
 import { PodCollection } from '../../src/cycle/pod-collection.ts';
 import { VppCollection } from '../../src/cycle/vpp-collection.ts';
-import { renderPods } from '../../src/exposition/pod-renderer.ts';
+import { renderPodParts } from '../../src/exposition/pod-renderer.ts';
 import { VppRenderer } from '../../src/exposition/vpp-renderer.ts';
 import { correlatePath } from '../../src/path/correlate.ts';
-import { renderPathMetrics } from '../../src/path/path-metrics.ts';
+import { renderPathMetricParts } from '../../src/path/path-metrics.ts';
 import type { PodSnapshot } from '../../src/snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../../src/snapshot/vpp-snapshot.ts';
 import { ReplaySource } from '../../src/sources/replay.ts';
@@ -51,10 +51,12 @@ export async function collectDemo(
 /** The data families of one demo node (VPP, its Meridio pods, the path), as the exporter renders them (no self metrics). */
 export async function renderDemoData(node: 'worker-a' | 'worker-b'): Promise<string> {
   const { vpp, pods } = await collectDemo(node);
-  const vppBytes = await new VppRenderer().render(vpp);
-  const podBytes = await renderPods(pods);
-  const pathBytes = renderPathMetrics(correlatePath({ node, vpp, pods }));
-  return Buffer.concat([vppBytes, podBytes, pathBytes]).toString('utf8');
+  // Joined as the cycle joins them.
+  return Buffer.concat([
+    ...(await new VppRenderer().renderParts(vpp)),
+    ...(await renderPodParts(pods)),
+    ...renderPathMetricParts(correlatePath({ node, vpp, pods })),
+  ]).toString('utf8');
 }
 
 export const GOLDEN = (node: string) => new URL(`../golden/${node}.prom`, import.meta.url);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { PodCollection } from '../../../src/cycle/pod-collection.ts';
-import { renderPods } from '../../../src/exposition/pod-renderer.ts';
+import { renderPodParts } from '../../../src/exposition/pod-renderer.ts';
 import { SelfMetrics } from '../../../src/exposition/self-metrics.ts';
 import { commandsOfForm, POD_COMMANDS, podCommandSlug } from '../../../src/sources/pod-commands.ts';
 import { demoPod, linuxFixture, PROXY } from '../../support/fixtures.ts';
@@ -27,7 +27,7 @@ function collection(source: MemoryPodSource, includeLocal = false) {
 }
 
 async function metricsOf(c: PodCollection): Promise<string> {
-  return (await renderPods(await c.collect(Date.now() + 5000))).toString('utf8');
+  return Buffer.concat(await renderPodParts(await c.collect(Date.now() + 5000))).toString('utf8');
 }
 
 describe('PodCollection', () => {
@@ -37,7 +37,7 @@ describe('PodCollection', () => {
     const [pod] = await collection(source).collect(Date.now() + 5000);
     assert.equal(pod?.form, 'json');
     assert.ok(pod?.commands.every((s) => s.state === 'ok'));
-    const text = (await renderPods(pod ? [pod] : [])).toString('utf8');
+    const text = Buffer.concat(await renderPodParts(pod ? [pod] : [])).toString('utf8');
     assert.match(
       text,
       /meridio_proxy_route_nexthops\{node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc",family="ipv4",table="1",dst="default",type="unicast"\} 2/,
@@ -96,7 +96,7 @@ describe('PodCollection', () => {
     assert.equal(status(C.route4Json.id)?.failure, 'timeout');
     assert.equal(status(C.neighJson.id)?.failure, 'parse');
     assert.equal(pod?.data.neighbors, undefined);
-    const text = (await renderPods(pod ? [pod] : [])).toString('utf8');
+    const text = Buffer.concat(await renderPodParts(pod ? [pod] : [])).toString('utf8');
     assert.doesNotMatch(text, /family="ipv4",table="1"/);
     assert.match(text, /family="ipv6",table="2",dst="default",type="unicast"\} 2/);
     assert.doesNotMatch(text, /meridio_neighbor_state/);
@@ -143,7 +143,7 @@ describe('PodCollection', () => {
         for (const s of p.commands)
           self.observeCommand({ source: 'pod', namespace: 'red', pod: p.target.pod }, s);
       self.sweepPodSeries();
-      return (await renderPods(pods)).toString('utf8') + (await self.render());
+      return Buffer.concat(await renderPodParts(pods)).toString('utf8') + (await self.render());
     };
     assert.match(await cycle(), /proxy-conduit-a-1-abc/);
     source.pods = [];
