@@ -1,24 +1,13 @@
-// A longer campaign than the unit tests' never-throws checks: every parser gets real outputs (test
-// fixtures and the demo recordings) mutated at random — tokens inserted, ranges cut, lines repeated,
-// characters replaced, numbers blown up, other outputs appended — and must neither throw nor take long.
-// Prints, per parser, the inputs tried, exceptions and the slowest parse; exits 1 on any exception.
-// Seeded, so a failure replays: npm run fuzz -- [seed] [inputs per parser]
+// A longer campaign than the unit tests' never-throws checks: every collector's parser, as the
+// exporter calls it, gets real outputs (test fixtures and the demo recordings) mutated at random —
+// tokens inserted, ranges cut, lines repeated, characters replaced, numbers blown up, other outputs
+// appended — and must neither throw nor take long. Prints, per parser, the inputs tried, exceptions and
+// the slowest parse; exits 1 on any exception. Seeded, so a failure replays:
+// npm run fuzz -- [seed] [inputs per parser]
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseBridgeFdbJson, parseBridgeFdbText } from '../../src/parsers/linux/bridge-fdb.ts';
-import { parseIpAddrJson, parseIpAddrText } from '../../src/parsers/linux/ip-addr.ts';
-import { parseIpLinkJson } from '../../src/parsers/linux/ip-link.ts';
-import { parseIpNeighJson, parseIpNeighText, parseProcNetArp } from '../../src/parsers/linux/ip-neigh.ts';
-import { parseIpRouteJson, parseIpRouteText } from '../../src/parsers/linux/ip-route.ts';
-import { parseIpRuleJson, parseIpRuleText } from '../../src/parsers/linux/ip-rule.ts';
-import { parseProcNetDev } from '../../src/parsers/linux/proc-net-dev.ts';
-import { parseSysClassNetAddress } from '../../src/parsers/linux/sys-class-net.ts';
+import { POD_COLLECTORS } from '../../src/collectors/pod/index.ts';
+import { VPP_COLLECTORS } from '../../src/collectors/vpp/index.ts';
 import type { Parsed } from '../../src/parsers/parse-report.ts';
-import { parseShowErrors } from '../../src/parsers/vpp/show-errors.ts';
-import { parseShowInterface } from '../../src/parsers/vpp/show-interface.ts';
-import { parseShowInterfaceAddr } from '../../src/parsers/vpp/show-interface-addr.ts';
-import { parseShowTap } from '../../src/parsers/vpp/show-tap.ts';
-import { parseShowVersion } from '../../src/parsers/vpp/show-version.ts';
-import { parseShowVxlanTunnel } from '../../src/parsers/vpp/show-vxlan-tunnel.ts';
 import { seededRandom } from '../support/vpp-format.ts';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -110,28 +99,14 @@ function mutate(text: string, corpus: readonly string[]): string {
   return out;
 }
 
+// Every parser as the exporter calls it, taken from the collectors: a new parser is fuzzed without
+// being listed here.
 type Parser = (text: string) => Parsed<unknown>;
 const PARSERS: readonly [string, Parser, readonly string[]][] = [
-  ['show interface', parseShowInterface, vppCorpus],
-  ['show interface addr', parseShowInterfaceAddr, vppCorpus],
-  ['show tap', parseShowTap, vppCorpus],
-  ['show vxlan tunnel raw', parseShowVxlanTunnel, vppCorpus],
-  ['show errors', parseShowErrors, vppCorpus],
-  ['show version', parseShowVersion, vppCorpus],
-  ['ip -j rule', (t) => parseIpRuleJson(t, 'ipv4'), linuxCorpus],
-  ['ip rule', (t) => parseIpRuleText(t, 'ipv6'), linuxCorpus],
-  ['ip -j route', (t) => parseIpRouteJson(t, 'ipv4'), linuxCorpus],
-  ['ip route', (t) => parseIpRouteText(t, 'ipv6'), linuxCorpus],
-  ['ip -j neigh', parseIpNeighJson, linuxCorpus],
-  ['ip neigh', parseIpNeighText, linuxCorpus],
-  ['/proc/net/arp', parseProcNetArp, linuxCorpus],
-  ['bridge -j fdb', parseBridgeFdbJson, linuxCorpus],
-  ['bridge fdb', parseBridgeFdbText, linuxCorpus],
-  ['ip -j link', parseIpLinkJson, linuxCorpus],
-  ['ip -j addr', parseIpAddrJson, linuxCorpus],
-  ['ip addr', parseIpAddrText, linuxCorpus],
-  ['/proc/net/dev', parseProcNetDev, linuxCorpus],
-  ['/sys/class/net/*/address', parseSysClassNetAddress, linuxCorpus],
+  ...VPP_COLLECTORS.map((c): [string, Parser, readonly string[]] => [c.command, c.parse, vppCorpus]),
+  ...POD_COLLECTORS.flatMap((c) =>
+    c.parsers.map((p): [string, Parser, readonly string[]] => [p.command.id, p.parse, linuxCorpus]),
+  ),
 ];
 
 console.log(
