@@ -4,10 +4,11 @@
 // appended — and must neither throw nor take long. Prints, per parser, the inputs tried, exceptions and
 // the slowest parse; exits 1 on any exception. Seeded, so a failure replays:
 // npm run fuzz -- [seed] [inputs per parser]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { POD_COLLECTORS } from '../../src/collectors/pod/index.ts';
 import { VPP_COLLECTORS } from '../../src/collectors/vpp/index.ts';
 import type { Parsed } from '../../src/parsers/parse-report.ts';
+import { DEMO, demoVpp, FIXTURES, linuxFixture, vppFixture } from '../support/fixtures.ts';
 import { seededRandom } from '../support/vpp-format.ts';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -15,14 +16,15 @@ const perParser = Number(process.argv[3] ?? 20_000);
 const rnd = seededRandom(seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
 
-const root = new URL('../../', import.meta.url);
-const texts = (dir: string) =>
-  readdirSync(new URL(dir, root))
-    .filter((f) => f.endsWith('.txt') || f.endsWith('.json'))
-    .map((f) => readFileSync(new URL(`${dir}/${f}`, root), 'utf8'));
-const demoNodes = readdirSync(new URL('demo', root), { withFileTypes: true }).filter((d) => d.isDirectory());
-const vppCorpus = [...texts('test/fixtures/vpp'), ...demoNodes.flatMap((d) => texts(`demo/${d.name}/vpp`))];
-const linuxCorpus = texts('test/fixtures/linux');
+// Outputs as the parsers receive them (provenance lines removed), from the fixtures and both demo nodes.
+const txt = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.txt'));
+const vppCorpus = [
+  ...txt(`${FIXTURES}vpp`).map(vppFixture),
+  ...(['worker-a', 'worker-b'] as const).flatMap((node) =>
+    txt(`${DEMO}${node}/vpp`).map((f) => demoVpp(node, f.slice(0, -'.txt'.length))),
+  ),
+];
+const linuxCorpus = txt(`${FIXTURES}linux`).map(linuxFixture);
 
 // What real outputs are made of, and what breaks naive parsers.
 const TOKENS = [
