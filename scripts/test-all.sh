@@ -26,5 +26,5 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-npm install --no-audit --no-fund
+npm ci --no-audit --no-fund
 npm test
