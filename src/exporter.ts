@@ -16,6 +16,7 @@ import type { PodSource } from './sources/pod-source.ts';
 import { ReplaySource } from './sources/replay.ts';
 import { ReplayPodSource } from './sources/replay-pods.ts';
 import { VppCliSocketSource } from './sources/vpp-cli/vpp-cli-socket.ts';
+import { StatsSegmentSource } from './sources/vpp-stats/stats-segment-source.ts';
 
 /** How long the start waits for the first pod and node lists before the first cycle. */
 const DISCOVERY_SYNC_WAIT_MS = 10_000;
@@ -34,6 +35,15 @@ export function createSource(config: Config): VppSource | undefined {
   if (config.source.kind === 'vpp-cli-socket')
     return new VppCliSocketSource({ socketPath: config.source.socketPath });
   return undefined;
+}
+
+/** The stats segment to read next to `source`: a configured file, or in `auto` the memfd of the VPP behind it. */
+function statsSegmentOf(config: Config, source: VppSource): { statsSegment?: StatsSegmentSource } {
+  const setting = config.statsSegment;
+  if (setting.kind === 'off' || source.kind === 'replay') return {};
+  if (setting.kind === 'path') return { statsSegment: new StatsSegmentSource(setting, () => undefined) };
+  const vppPid = source.vppPid?.bind(source);
+  return vppPid ? { statsSegment: new StatsSegmentSource(setting, vppPid) } : {};
 }
 
 export function createPodSource(config: Config): PodSource | undefined {
@@ -79,6 +89,7 @@ async function createCollections(config: Config, logger: Logger): Promise<Collec
       commandTimeoutMs: config.commandTimeoutMs,
       stateIntervalMs: config.stateIntervalMs,
       logger,
+      ...statsSegmentOf(config, source),
     });
   const podSource = cluster?.pods ?? createPodSource(config);
   const pods =

@@ -6,6 +6,7 @@ import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, ROLES }
 import { isNetnsPath } from '../sources/netns.ts';
 import { isKubernetesName } from '../sources/pod-commands.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
+import type { StatsSegmentSetting } from '../sources/vpp-stats/stats-segment-source.ts';
 import { PACKAGE_ROOT } from '../util/package-info.ts';
 import { parseDuration } from './duration.ts';
 import { DEFAULT_PORT, DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
@@ -49,6 +50,7 @@ export interface Config {
   intervalSeconds: number;
   stateIntervalMs: number;
   commandTimeoutMs: number;
+  statsSegment: StatsSegmentSetting;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
 }
@@ -155,6 +157,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
   if (intervalMs !== undefined && commandTimeoutMs !== undefined && commandTimeoutMs >= intervalMs) {
     problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
   }
+  const statsSegment = parseStatsSegment(get, problems);
   const logLevel = enumSetting(
     get,
     'log.level',
@@ -194,6 +197,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     intervalSeconds: intervalMs / 1000,
     stateIntervalMs: stateIntervalMs as number,
     commandTimeoutMs: commandTimeoutMs as number,
+    statsSegment,
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
   };
@@ -439,6 +443,16 @@ function durationSetting(
     return undefined;
   }
   return ms;
+}
+
+function parseStatsSegment(get: Getter, problems: string[]): StatsSegmentSetting {
+  const text = get('vpp-stats-segment')?.value ?? 'auto';
+  if (text === 'auto' || text === 'off') return { kind: text };
+  if (!text.startsWith('/')) {
+    problems.push(`${from(get, 'vpp-stats-segment')}: must be auto, off or an absolute path`);
+    return { kind: 'off' };
+  }
+  return { kind: 'path', path: text };
 }
 
 function enumSetting<T extends string>(

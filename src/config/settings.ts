@@ -42,6 +42,12 @@ export const SETTINGS: readonly SettingDef[] = [
     '/var/run/vpp/cli.sock',
   ),
   setting(
+    'vpp-stats-segment',
+    'auto|off|PATH',
+    "Read VPP's counters and error counters from its stats segment (no CLI command, no worker barrier). auto: the memfd of the VPP process behind the CLI socket or forwarder pod, when visible (root or CAP_SYS_PTRACE over VPP; otherwise the CLI is used). PATH: a readable segment file or /proc/<pid>/fd/<n>.",
+    'auto',
+  ),
+  setting(
     'netns.pods',
     'NS/POD[:ROLE]=PATH,…',
     'Read these Meridio pods in their network namespaces (/proc/<pid>/ns/net or /var/run/netns/<name>; needs root or CAP_SYS_ADMIN). Alone, VPP is not read; add --vpp-cli-socket for both.',

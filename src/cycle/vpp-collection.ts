@@ -1,12 +1,20 @@
 import type { Logger } from 'pino';
 import type { VppCollector } from '../collectors/vpp/collector.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
+import {
+  interfaceSetKey,
+  segmentErrors,
+  statsSummary,
+  withSegmentCounters,
+} from '../collectors/vpp/vpp-stats-segment.ts';
 import { detectVppError } from '../parsers/vpp/vpp-error.ts';
 import { resolveVppSnapshot } from '../snapshot/resolve-vpp.ts';
 import type { CommandStatus, VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { VppSource } from '../sources/command-source.ts';
 import { SourceError } from '../sources/source-error.ts';
 import type { VppCommand } from '../sources/vpp-commands.ts';
+import type { StatsSegmentData } from '../sources/vpp-stats/segment-reader.ts';
+import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-stats/stats-segment-source.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
 
@@ -21,11 +29,30 @@ export interface VppCollectionOptions {
   logger: Logger;
   now?: () => number;
   collectors?: readonly VppCollector[];
+  /** VPP's stats segment: when it can be read, counters and errors come from it instead of the CLI. */
+  statsSegment?: StatsSegmentSource;
 }
+
+/**
+ * With the stats segment read, `show interface` is needed only for what the segment lacks (admin
+ * state, MTUs), so it runs on the state interval and when `/if/names` changes, and `show errors` is
+ * not sent at all (it stops VPP's workers at a barrier; `/err/` has its counters).
+ */
+const WITH_SEGMENT: Partial<Record<VppCommand, 'state' | 'skip'>> = {
+  'show interface': 'state',
+  'show errors': 'skip',
+};
 
 interface CachedState {
   status: CommandStatus;
   value: unknown;
+}
+
+/** The interface set as `show interface` lists it, in VPP's stable order (no sort needed between cycles). */
+function interfaceListKey(snapshot: VppSnapshot): string {
+  let key = '';
+  for (const i of snapshot.interfaces ?? []) key += `${i.swIfIndex}:${i.name},`;
+  return key;
 }
 
 /** Timer drift between cycles must not push a state read one whole cycle late. */
@@ -40,6 +67,8 @@ export class VppCollection {
   private readonly stateCache = new Map<VppCommand, CachedState>();
   private readonly commandLog: CommandLog;
   private interfaceSetKey?: string;
+  /** Why `auto` found no stats segment, as last logged. */
+  private segmentUnavailable?: string;
   private readonly now: () => number;
   private readonly collectors: readonly VppCollector[];
 
@@ -65,13 +94,25 @@ export class VppCollection {
       const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - this.now());
       if (timeoutMs > 0) await this.source.prefetch(this.commandsDue(), timeoutMs);
     }
-    for (const c of this.collectors.filter((c) => c.cadence === 'counters')) {
+    const segment = await this.readSegment(snapshot);
+    const cadence = (c: VppCollector) => (segment && WITH_SEGMENT[c.command]) ?? c.cadence;
+    if (segment) snapshot.stats = statsSummary(segment);
+    for (const c of this.collectors.filter((c) => cadence(c) === 'counters')) {
       const { status, value } = await this.runOne(c, deadlineAt);
       snapshot.commands.push(status);
       if (status.state === 'ok') c.assign(snapshot, value);
     }
-    const interfaceSetChanged = this.noteInterfaceSet(snapshot);
-    for (const c of this.collectors.filter((c) => c.cadence === 'state')) {
+    const interfaceSetChanged = this.noteInterfaceSet(
+      segment ? interfaceSetKey(segment) : snapshot.interfaces && interfaceListKey(snapshot),
+    );
+    for (const c of this.collectors) {
+      const how = cadence(c);
+      if (how === 'skip') {
+        // Carried-over CLI data would be stale when the CLI takes over again: read it afresh then.
+        this.stateCache.delete(c.command);
+        continue;
+      }
+      if (how !== 'state') continue;
       const cached = this.stateCache.get(c.command);
       if (this.stateDue(c.command, interfaceSetChanged)) {
         const result = await this.runOne(c, deadlineAt);
@@ -82,6 +123,10 @@ export class VppCollection {
         snapshot.commands.push({ ...cached.status, ranThisCycle: false });
         c.assign(snapshot, cached.value);
       }
+    }
+    if (segment) {
+      if (snapshot.interfaces) snapshot.interfaces = withSegmentCounters(snapshot.interfaces, segment);
+      snapshot.errors = segmentErrors(segment);
     }
     await this.resolveHostNs(snapshot, deadlineAt);
     const notes = resolveVppSnapshot(snapshot);
@@ -120,14 +165,57 @@ export class VppCollection {
   }
 
   /** True when the set of (name, sw_if_index) differs from the previous successful read. */
-  private noteInterfaceSet(snapshot: VppSnapshot): boolean {
-    if (!snapshot.interfaces) return false;
-    // VPP lists interfaces in a stable order, so no sort is needed to compare sets between cycles.
-    let key = '';
-    for (const i of snapshot.interfaces) key += `${i.swIfIndex}:${i.name},`;
+  private noteInterfaceSet(key: string | undefined): boolean {
+    if (key === undefined) return false;
     const changed = this.interfaceSetKey !== undefined && key !== this.interfaceSetKey;
     this.interfaceSetKey = key;
     return changed;
+  }
+
+  /**
+   * One read of the stats segment, reported like a command. In `auto`, a segment that cannot be had
+   * (no local VPP process, no privilege, an older layout) is not a failure: it is logged once and the
+   * CLI stays the source.
+   */
+  private async readSegment(snapshot: VppSnapshot): Promise<StatsSegmentData | undefined> {
+    const segment = this.options.statsSegment;
+    if (!segment) return undefined;
+    const started = this.now();
+    const t0 = performance.now();
+    const result = await segment.read();
+    if (result.kind === 'unavailable') {
+      if (this.segmentUnavailable !== result.reason) {
+        this.options.logger.info(
+          { forwarder: this.options.forwarder || this.source.forwarder, reason: result.reason },
+          'VPP stats segment not readable here; counters and errors are read with the CLI',
+        );
+        this.segmentUnavailable = result.reason;
+      }
+      return undefined;
+    }
+    if (this.segmentUnavailable !== undefined) {
+      this.options.logger.info(
+        { location: segment.location },
+        'VPP stats segment found; counters are read from it',
+      );
+      this.segmentUnavailable = undefined;
+    }
+    const status: CommandStatus = {
+      command: STATS_SEGMENT_COMMAND,
+      durationSeconds: (performance.now() - t0) / 1000,
+      readAt: started,
+      ranThisCycle: true,
+      ...(result.kind === 'ok'
+        ? { state: 'ok' as const }
+        : {
+            state: 'failed' as const,
+            failure: result.failure,
+            message: `${result.message}; read with the CLI`,
+          }),
+    };
+    this.log(status);
+    snapshot.commands.push(status);
+    return result.kind === 'ok' ? result.data : undefined;
   }
 
   private async runOne(collector: VppCollector, deadlineAt: number): Promise<CachedState> {

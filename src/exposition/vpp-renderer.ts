@@ -1,5 +1,5 @@
-import type { VppCollector } from '../collectors/vpp/collector.ts';
-import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
+import type { VppFamilies } from '../collectors/vpp/collector.ts';
+import { VPP_FAMILIES } from '../collectors/vpp/index.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { ExpositionWriter } from './writer.ts';
@@ -10,9 +10,9 @@ import { ExpositionWriter } from './writer.ts';
  * that saves about a third of a counter cycle.
  */
 export class VppRenderer {
-  private readonly cache = new Map<VppCollector, { from: unknown; parts: readonly Buffer[] }>();
+  private readonly cache = new Map<VppFamilies, { from: unknown; parts: readonly Buffer[] }>();
 
-  constructor(private readonly collectors: readonly VppCollector[] = VPP_COLLECTORS) {}
+  constructor(private readonly collectors: readonly VppFamilies[] = VPP_FAMILIES) {}
 
   /** The exposition as byte ranges, for the cycle to join with its other parts in one copy. */
   async renderParts(snapshot: VppSnapshot): Promise<Buffer[]> {

@@ -6,8 +6,9 @@ import type { VppTap } from '../parsers/vpp/show-tap.ts';
 import type { VppVersion } from '../parsers/vpp/show-version.ts';
 import type { VppVxlanTunnel } from '../parsers/vpp/show-vxlan-tunnel.ts';
 import type { SourceFailure } from '../sources/source-error.ts';
+import type { SegmentFailure } from '../sources/vpp-stats/segment-view.ts';
 
-export type CommandFailure = SourceFailure | 'parse' | 'truncated-output';
+export type CommandFailure = SourceFailure | SegmentFailure | 'parse' | 'truncated-output';
 
 /** How reading one command went. */
 export interface CommandStatus {
@@ -46,10 +47,19 @@ export interface VppSnapshot {
   rawTunnels?: VppVxlanTunnel[];
   errors?: VppErrorCounter[];
   version?: VppVersion;
+  /** What only VPP's stats segment gives, when it was read this cycle. */
+  stats?: VppStatsSummary;
   /**
    * Network namespace inode behind each tap's `host-ns` path, when the source can resolve the path as
    * VPP sees it (node-local, a VPP on this host): the strongest evidence of which pod a tap serves.
    */
   hostNsInodes?: ReadonlyMap<string, number>;
   commands: CommandStatus[];
+}
+
+/** The stats segment's own values: `/sys/` and `/buffer-pools/` by full name, `/mem/` heaps by name. */
+export interface VppStatsSummary {
+  values: ReadonlyMap<string, number>;
+  heaps: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  threads: number;
 }

@@ -25,4 +25,9 @@ export interface VppSource {
    * (node-local: inside VPP's container; a socket on the host: named namespaces). Never rejects.
    */
   resolveHostNs?(paths: readonly string[], timeoutMs: number): Promise<ReadonlyMap<string, number>>;
+  /**
+   * The VPP process behind this source when it runs on this host and is visible here (its stats
+   * segment can then be read); undefined when not (exec, replays, another PID namespace).
+   */
+  vppPid?(): number | undefined;
 }

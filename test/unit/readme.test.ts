@@ -22,7 +22,7 @@ describe('README', () => {
 
   it('opens with the two commands: run the demo, run every test', () => {
     const head = README.split('\n').slice(0, 30).join('\n');
-    assert.match(head, /npm install && npm start/);
+    assert.match(head, /npm ci && npm start/);
     assert.match(head, /scripts\/test-all\.sh/);
   });
 

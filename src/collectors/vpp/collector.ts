@@ -4,11 +4,22 @@ import type { Parsed } from '../../parsers/parse-report.ts';
 import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
 import type { VppCommand } from '../../sources/vpp-commands.ts';
 
+/** Metric families rendered from a VPP snapshot, and what in the snapshot they are rendered from. */
+export interface VppFamilies {
+  /**
+   * The snapshot data `render` reads. State data is carried between its runs as the same object, so
+   * while it is unchanged its rendered bytes are reused instead of rendered again.
+   */
+  renderedFrom(snapshot: VppSnapshot): unknown;
+  metrics: readonly MetricDef[];
+  render(w: ExpositionWriter, snapshot: VppSnapshot): void;
+}
+
 /**
  * One VPP command, end to end: how often it runs, its pure parser, where its records go in the
  * snapshot, the metric families it owns and how they are rendered.
  */
-export interface VppCollector<T = unknown> {
+export interface VppCollector<T = unknown> extends VppFamilies {
   command: VppCommand;
   /**
    * `counters` commands are mp-safe in VPP and run every cycle; `state` commands make VPP stop its
@@ -19,13 +30,6 @@ export interface VppCollector<T = unknown> {
   /** True when a parse result holds nothing usable although the output was not empty. */
   isEmpty(value: T): boolean;
   assign(snapshot: VppSnapshot, value: T): void;
-  /**
-   * The snapshot data `render` reads. State data is carried between its runs as the same object, so
-   * while it is unchanged its rendered bytes are reused instead of rendered again.
-   */
-  renderedFrom(snapshot: VppSnapshot): unknown;
-  metrics: readonly MetricDef[];
-  render(w: ExpositionWriter, snapshot: VppSnapshot): void;
 }
 
 export function defineVppCollector<T>(collector: VppCollector<T>): VppCollector<unknown> {

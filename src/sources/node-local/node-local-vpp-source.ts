@@ -6,11 +6,11 @@ import { isHostNsPath, netnsInodes } from '../netns-inode.ts';
 import { SourceError } from '../source-error.ts';
 import { VppCliSocketSource } from '../vpp-cli/vpp-cli-socket.ts';
 import type { VppCommand } from '../vpp-commands.ts';
+import { VPP_MAIN } from '../vpp-stats/find-segment.ts';
 import type { PodProcessFinder } from './pod-processes.ts';
 import { resolveInRoot } from './resolve-in-root.ts';
 
-/** VPP's main process, by the name it gives its main thread. */
-export const VPP_MAIN = 'vpp_main';
+export { VPP_MAIN };
 
 /**
  * Reads the local forwarder's VPP from the node: finds its `vpp_main` process by the forwarder pod's
@@ -56,6 +56,11 @@ export class NodeLocalVppSource implements VppSource {
       },
       timeoutMs,
     );
+  }
+
+  vppPid(): number | undefined {
+    const f = this.findForwarder();
+    return f && this.finder.processNamed(f.uid, VPP_MAIN);
   }
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {

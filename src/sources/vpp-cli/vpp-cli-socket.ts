@@ -3,6 +3,7 @@ import type { CommandOutput, VppSource } from '../command-source.ts';
 import { isNamedNetnsPath, netnsInodes } from '../netns-inode.ts';
 import { SourceError } from '../source-error.ts';
 import { assertAllowedVppCommand, type VppCommand } from '../vpp-commands.ts';
+import { vppServingSocket } from '../vpp-stats/find-segment.ts';
 import { cleanVppOutput } from './clean-output.ts';
 import { consumeTelnetPrefix, TTYPE_VPPCTL } from './telnet.ts';
 
@@ -45,6 +46,10 @@ export class VppCliSocketSource implements VppSource {
    */
   resolveHostNs(paths: readonly string[], timeoutMs: number): Promise<ReadonlyMap<string, number>> {
     return netnsInodes(paths, (p) => (isNamedNetnsPath(p) ? p : undefined), timeoutMs);
+  }
+
+  vppPid(): number | undefined {
+    return vppServingSocket(this.location);
   }
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {

@@ -1,0 +1,331 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  COMBINED_COUNTER_SIZE,
+  ENTRY,
+  EntryType,
+  HEADER,
+  SEGMENT_VERSION,
+  SIMPLE_COUNTER_SIZE,
+} from './segment-layout.ts';
+import { SegmentError, type SegmentFile, SegmentView } from './segment-view.ts';
+
+/** What one consistent read of the segment gives: every counter summed over VPP's threads. */
+export interface StatsSegmentData {
+  /** The directory epoch the read saw (it moves whenever VPP adds or removes entries). */
+  epoch: number;
+  /** Per-thread vectors of a counter: 1 for VPP's main thread plus one per worker. */
+  threads: number;
+  /** sw_if_index → interface name; undefined where VPP deleted the interface. */
+  interfaceNames: readonly (string | undefined)[];
+  /** `/if/<counter>` simple counters by sw_if_index, e.g. `drops`, `rx-miss`. */
+  interfaceSimple: ReadonlyMap<string, Float64Array>;
+  /** `/if/<counter>` combined counters by sw_if_index, e.g. `rx`, `tx-unicast`. */
+  interfaceCombined: ReadonlyMap<string, { packets: Float64Array; bytes: Float64Array }>;
+  /** `/err/<node>/<counter>` error counters, every one VPP registered (zeros included). */
+  errors: readonly StatsErrorCounter[];
+  /** Scalar and gauge entries by full name (`/sys/vector_rate`, `/buffer-pools/<pool>/cached`). */
+  values: ReadonlyMap<string, number>;
+  /** `/mem/<heap>/<field>` (total, used, free bytes) by heap name. */
+  heaps: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+export interface StatsErrorCounter {
+  node: string;
+  counter: string;
+  value: number;
+}
+
+export interface SegmentReaderOptions {
+  /** Attempts before a segment that keeps changing under the read is reported busy. */
+  maxAttempts?: number;
+  /** Pause between attempts, so VPP can finish what it is changing. */
+  retryDelayMs?: number;
+}
+
+interface Symlink {
+  target: number;
+  element: number;
+}
+
+/** The directory decoded once per epoch: which entries the reader needs, by kind. */
+interface DecodedDirectory {
+  key: string;
+  offset: number;
+  types: Uint8Array;
+  names: string[];
+  ifNames?: number;
+  ifSimple: { entry: number; counter: string }[];
+  ifCombined: { entry: number; counter: string }[];
+  errors: ({ node: string; counter: string } & Symlink)[];
+  values: number[];
+  heaps: ({ heap: string; field: string } & Symlink)[];
+}
+
+const HEARTBEAT = '/sys/heartbeat';
+const VALUE_PREFIXES = ['/sys/', '/buffer-pools/'];
+const NUL = 0;
+const DELETED = 'deleted';
+
+/**
+ * Reads VPP's statistics segment the way VPP's own stat client does: an optimistic read between two
+ * looks at the header's epoch and in_progress flag, retried a bounded number of times when VPP changed
+ * the directory meanwhile. The directory is decoded again only when its epoch (or the file) changes.
+ * Every pointer and length is checked against the file size (see SegmentView).
+ */
+export class StatsSegmentReader {
+  private directory?: DecodedDirectory;
+  private interfaceNames?: { key: string; names: (string | undefined)[] };
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+
+  constructor(options: SegmentReaderOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? 1;
+  }
+
+  /**
+   * One consistent read of `file`. `fileKey` names the file's identity (device and inode): a restarted
+   * VPP has a new segment whose epoch may equal the old one's, so cached decoding is keyed by both.
+   */
+  async read(file: SegmentFile, fileKey: string): Promise<StatsSegmentData> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const data = this.attempt(file, fileKey);
+      if (data) return data;
+      this.directory = undefined;
+      if (attempt < this.maxAttempts) await sleep(this.retryDelayMs);
+    }
+    throw new SegmentError('busy', `VPP kept changing the segment during ${this.maxAttempts} read attempts`);
+  }
+
+  /** A read between two looks at the header; undefined when VPP changed the directory meanwhile. */
+  private attempt(file: SegmentFile, fileKey: string): StatsSegmentData | undefined {
+    const header = readHeader(file);
+    if (header.inProgress) return undefined;
+    const unchanged = () => {
+      const after = readHeader(file);
+      return after.epoch === header.epoch && !after.inProgress;
+    };
+    let data: StatsSegmentData;
+    try {
+      const view = new SegmentView(file, header.base);
+      const dir = this.decodeDirectory(
+        view,
+        `${fileKey}:${header.base}:${header.epoch}`,
+        header.directoryVector,
+      );
+      data = this.readData(view, dir, header.epoch);
+    } catch (err) {
+      // A structure VPP was rewriting can look corrupt mid-change: only a settled segment is judged.
+      if (err instanceof SegmentError && err.reason === 'corrupt' && !unchanged()) return undefined;
+      throw err;
+    }
+    return unchanged() ? data : undefined;
+  }
+
+  private decodeDirectory(view: SegmentView, key: string, pointer: number): DecodedDirectory {
+    if (this.directory?.key === key) return this.directory;
+    const { offset, length } = view.vector(pointer, ENTRY.size, 'directory');
+    const all = view.bytes(offset, length * ENTRY.size);
+    // Version 2 also names the layout of VPP 21.x (other type numbers, errors in the header); from 22.06
+    // on, entry 0 is always the heartbeat.
+    if (
+      length === 0 ||
+      all.toString('latin1', ENTRY.name, ENTRY.name + HEARTBEAT.length + 1) !== `${HEARTBEAT}\0`
+    ) {
+      throw new SegmentError(
+        'version',
+        `the directory does not start with ${HEARTBEAT}: a stats segment layout older than VPP 22.06`,
+      );
+    }
+    const dir: DecodedDirectory = {
+      key,
+      offset,
+      types: new Uint8Array(length),
+      names: new Array<string>(length),
+      ifSimple: [],
+      ifCombined: [],
+      errors: [],
+      values: [],
+      heaps: [],
+    };
+    for (let i = 0; i < length; i++) {
+      const at = i * ENTRY.size;
+      const type = all.readUInt32LE(at + ENTRY.type);
+      const nameStart = at + ENTRY.name;
+      const nul = all.indexOf(NUL, nameStart);
+      const nameEnd = nul === -1 || nul > nameStart + ENTRY.nameLength ? nameStart + ENTRY.nameLength : nul;
+      const name = all.toString('utf8', nameStart, nameEnd);
+      dir.types[i] = type > 255 ? EntryType.illegal : type;
+      dir.names[i] = name;
+      const link = (): Symlink => ({
+        target: all.readUInt32LE(at + ENTRY.index1),
+        element: all.readUInt32LE(at + ENTRY.index2),
+      });
+      if (name.startsWith('/if/')) {
+        const counter = name.slice(4);
+        if (type === EntryType.nameVector && counter === 'names') dir.ifNames = i;
+        else if (type === EntryType.simpleCounters) dir.ifSimple.push({ entry: i, counter });
+        else if (type === EntryType.combinedCounters) dir.ifCombined.push({ entry: i, counter });
+      } else if (name.startsWith('/err/') && type === EntryType.symlink) {
+        const slash = name.indexOf('/', 5);
+        if (slash > 5)
+          dir.errors.push({ node: name.slice(5, slash), counter: name.slice(slash + 1), ...link() });
+      } else if (name.startsWith('/mem/') && type === EntryType.symlink) {
+        const slash = name.lastIndexOf('/');
+        if (slash > 5)
+          dir.heaps.push({ heap: name.slice(5, slash), field: name.slice(slash + 1), ...link() });
+      } else if (
+        (type === EntryType.scalar || type === EntryType.gauge) &&
+        VALUE_PREFIXES.some((p) => name.startsWith(p))
+      ) {
+        dir.values.push(i);
+      }
+    }
+    this.directory = dir;
+    return dir;
+  }
+
+  private readData(view: SegmentView, dir: DecodedDirectory, epoch: number): StatsSegmentData {
+    const entryValue = (i: number) => view.u64(dir.offset + i * ENTRY.size + ENTRY.value);
+    const simpleMemo = new Map<number, Float64Array>();
+    const simple = (i: number): Float64Array => {
+      let sums = simpleMemo.get(i);
+      if (!sums) {
+        sums = sumThreads(view, entryValue(i), SIMPLE_COUNTER_SIZE, dir.names[i] as string).packets;
+        simpleMemo.set(i, sums);
+      }
+      return sums;
+    };
+    let threads = 0;
+
+    const interfaceSimple = new Map<string, Float64Array>();
+    for (const { entry, counter } of dir.ifSimple) interfaceSimple.set(counter, simple(entry));
+    const interfaceCombined = new Map<string, { packets: Float64Array; bytes: Float64Array }>();
+    for (const { entry, counter } of dir.ifCombined) {
+      const sums = sumThreads(view, entryValue(entry), COMBINED_COUNTER_SIZE, dir.names[entry] as string);
+      threads = Math.max(threads, sums.threads);
+      interfaceCombined.set(counter, { packets: sums.packets, bytes: sums.bytes as Float64Array });
+    }
+
+    const linked = (l: Symlink, what: string): number | undefined => {
+      if (l.target >= dir.types.length || dir.types[l.target] !== EntryType.simpleCounters) {
+        throw new SegmentError(
+          'corrupt',
+          `${what}: links to entry ${l.target}, which is not a simple counter vector`,
+        );
+      }
+      return simple(l.target)[l.element];
+    };
+    const errors: StatsErrorCounter[] = [];
+    for (const e of dir.errors) {
+      const value = linked(e, `/err/${e.node}/${e.counter}`);
+      if (value !== undefined) errors.push({ node: e.node, counter: e.counter, value });
+    }
+    const heaps = new Map<string, Map<string, number>>();
+    for (const h of dir.heaps) {
+      const value = linked(h, `/mem/${h.heap}/${h.field}`);
+      if (value === undefined) continue;
+      let fields = heaps.get(h.heap);
+      if (!fields) {
+        fields = new Map();
+        heaps.set(h.heap, fields);
+      }
+      fields.set(h.field, value);
+    }
+    const values = new Map<string, number>();
+    for (const i of dir.values) values.set(dir.names[i] as string, entryValue(i));
+
+    return {
+      epoch,
+      threads,
+      interfaceNames:
+        dir.ifNames === undefined ? [] : this.readInterfaceNames(view, dir, entryValue(dir.ifNames)),
+      interfaceSimple,
+      interfaceCombined,
+      errors,
+      values,
+      heaps,
+    };
+  }
+
+  /** `/if/names`, decoded again only when the directory or the vector moved. */
+  private readInterfaceNames(
+    view: SegmentView,
+    dir: DecodedDirectory,
+    pointer: number,
+  ): (string | undefined)[] {
+    const key = `${dir.key}:${pointer}`;
+    if (this.interfaceNames?.key === key) return this.interfaceNames.names;
+    const names = view.pointers(pointer, '/if/names').map((p, i) => {
+      if (p === 0) return undefined;
+      const { offset, length } = view.vector(p, 1, `/if/names[${i}]`);
+      const bytes = view.bytes(offset, length);
+      const nul = bytes.indexOf(NUL);
+      const name = bytes.toString('utf8', 0, nul === -1 ? length : nul);
+      // VPP keeps a deleted interface's slot and renames it.
+      return name === DELETED || name === '' ? undefined : name;
+    });
+    this.interfaceNames = { key, names };
+    return names;
+  }
+}
+
+interface Header {
+  version: number;
+  base: number;
+  epoch: number;
+  inProgress: boolean;
+  directoryVector: number;
+}
+
+function readHeader(file: SegmentFile): Header {
+  if (file.size < HEADER.size) {
+    throw new SegmentError(
+      'corrupt',
+      `the segment is ${file.size} bytes, shorter than its ${HEADER.size}-byte header`,
+    );
+  }
+  const view = new SegmentView(file, 0);
+  const version = view.u64(HEADER.version);
+  if (version !== SEGMENT_VERSION) {
+    throw new SegmentError(
+      'version',
+      `stats segment version ${version}, this reader knows version ${SEGMENT_VERSION} (VPP 22.02 and later)`,
+    );
+  }
+  return {
+    version,
+    base: view.u64(HEADER.base),
+    epoch: view.u64(HEADER.epoch),
+    inProgress: view.u64(HEADER.inProgress) !== 0,
+    directoryVector: view.u64(HEADER.directoryVector),
+  };
+}
+
+/** Threads beyond this are not a VPP (one main thread plus workers, one per core at most). */
+const MAX_THREADS = 4096;
+
+/** A counter vector summed over its per-thread vectors; `bytes` only for combined counters. */
+function sumThreads(
+  view: SegmentView,
+  pointer: number,
+  elementSize: number,
+  what: string,
+): { packets: Float64Array; bytes?: Float64Array; threads: number } {
+  const perThread = view.pointers(pointer, what);
+  if (perThread.length > MAX_THREADS) {
+    throw new SegmentError('corrupt', `${what}: ${perThread.length} per-thread vectors`);
+  }
+  const vectors = perThread.map((p, t) => view.vector(p, elementSize, `${what} thread ${t}`));
+  const length = vectors.reduce((m, v) => Math.max(m, v.length), 0);
+  const packets = new Float64Array(length);
+  const bytes = elementSize === COMBINED_COUNTER_SIZE ? new Float64Array(length) : undefined;
+  for (const v of vectors) {
+    const buf = view.bytes(v.offset, v.length * elementSize);
+    for (let i = 0, at = 0; i < v.length; i++, at += elementSize) {
+      (packets[i] as number) += buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32;
+      if (bytes) (bytes[i] as number) += buf.readUInt32LE(at + 8) + buf.readUInt32LE(at + 12) * 2 ** 32;
+    }
+  }
+  return { packets, bytes, threads: perThread.length };
+}
