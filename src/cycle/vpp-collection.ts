@@ -48,10 +48,14 @@ interface CachedState {
   value: unknown;
 }
 
-/** The interface set as `show interface` lists it, in VPP's stable order (no sort needed between cycles). */
+/**
+ * The interface set as `show interface` lists it, in sw_if_index order like the segment's key
+ * (`interfaceSetKey`), so switching between the two sources is not taken for a change.
+ */
 function interfaceListKey(snapshot: VppSnapshot): string {
   let key = '';
-  for (const i of snapshot.interfaces ?? []) key += `${i.swIfIndex}:${i.name},`;
+  const sorted = [...(snapshot.interfaces ?? [])].sort((a, b) => a.swIfIndex - b.swIfIndex);
+  for (const i of sorted) key += `${i.swIfIndex}:${i.name},`;
   return key;
 }
 

@@ -5,9 +5,9 @@ import { defineVppCollector, vppLabels } from './collector.ts';
 const errors = defineMetric({
   name: 'vpp_errors_total',
   type: 'counter',
-  help: 'VPP node error counters from `show errors`, summed over threads. Reasons are cut at 35 characters by VPP. Resets on `clear errors`.',
+  help: 'VPP node error counters, summed over threads; resets on `clear errors`. From the stats segment (/err/<node>/<counter>: reason is the counter name, no severity) or else `show errors` (reason as printed, cut at 35 characters).',
   labels: vppLabels('vpp_node', 'reason', 'severity'),
-  source: 'show errors',
+  source: 'stats segment, show errors',
 });
 
 export const vppErrorsCollector = defineVppCollector<VppErrorCounter[]>({

@@ -3,15 +3,17 @@ import { parseShowInterface, type VppInterface } from '../../parsers/vpp/show-in
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show interface';
+/** Counters come from the stats segment when it is read, else from `show interface`. */
+const COUNTER_SRC = 'stats segment, show interface';
 const L = vppLabels('interface');
 
 function counter(name: string, vppName: string, what: string): MetricDef {
   return defineMetric({
     name,
     type: 'counter',
-    help: `${what} (VPP counter "${vppName}" of \`show interface\`).`,
+    help: `${what} (VPP counter "${vppName}" of \`show interface\`, or its /if/ counter in the stats segment).`,
     labels: L,
-    source: SRC,
+    source: COUNTER_SRC,
   });
 }
 
@@ -39,21 +41,21 @@ const otherPackets = defineMetric({
   type: 'counter',
   help: 'Packets of any other combined VPP interface counter (e.g. rx-unicast, tx-multicast), by counter name.',
   labels: vppLabels('interface', 'counter'),
-  source: SRC,
+  source: COUNTER_SRC,
 });
 const otherBytes = defineMetric({
   name: 'vpp_interface_counter_bytes_total',
   type: 'counter',
   help: 'Bytes of any other combined VPP interface counter (e.g. rx-unicast, tx-multicast), by counter name.',
   labels: vppLabels('interface', 'counter'),
-  source: SRC,
+  source: COUNTER_SRC,
 });
 const otherSimple = defineMetric({
   name: 'vpp_interface_counter_total',
   type: 'counter',
   help: 'Any other simple VPP interface counter (e.g. mpls), by counter name as VPP prints it.',
   labels: vppLabels('interface', 'counter'),
-  source: SRC,
+  source: COUNTER_SRC,
 });
 const info = defineMetric({
   name: 'vpp_interface_info',
