@@ -4,11 +4,16 @@
 // appended — and must neither throw nor take long. Prints, per parser, the inputs tried, exceptions and
 // the slowest parse; exits 1 on any exception. Seeded, so a failure replays:
 // npm run fuzz -- [seed] [inputs per parser]
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { POD_COLLECTORS } from '../../src/collectors/pod/index.ts';
 import { VPP_COLLECTORS } from '../../src/collectors/vpp/index.ts';
 import type { Parsed } from '../../src/parsers/parse-report.ts';
+import { ENTRY, HEADER } from '../../src/sources/vpp-stats/segment-layout.ts';
+import { StatsSegmentReader } from '../../src/sources/vpp-stats/segment-reader.ts';
+import { SegmentError } from '../../src/sources/vpp-stats/segment-view.ts';
 import { DEMO, demoVpp, FIXTURES, linuxFixture, vppFixture } from '../support/fixtures.ts';
+import { bufferFile, vppLikeSegment } from '../support/stats-segment-writer.ts';
 import { seededRandom } from '../support/vpp-format.ts';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -137,4 +142,61 @@ for (const [name, parse, corpus] of PARSERS) {
     `| ${name} | ${perParser} | ${thrown} | ${slowest.ms.toFixed(2)} ms | ${slowest.chars} chars |`,
   );
 }
+exceptions += await fuzzStatsSegment();
 process.exitCode = exceptions === 0 ? 0 : 1;
+
+/**
+ * The stats segment reader on real and laid-out segments with damage where it hurts: directory entry
+ * unions (pointers, symlink indexes), vector lengths, header fields, random bytes, truncation. Only a
+ * SegmentError may come out.
+ */
+async function fuzzStatsSegment(): Promise<number> {
+  const real = gunzipSync(readFileSync(`${FIXTURES}vpp-stats/stats-segment.v26.06-loopbacks.bin.gz`));
+  const laidOut = vppLikeSegment({
+    interfaces: ['local0', 'host-veth-a', null, 'vxlan_tunnel0'],
+    threads: 3,
+    errors: [{ node: 'ip4-input', counter: 'ttl', perThread: [1, 2, 3] }],
+  }).build().bytes;
+  const corpus = [real, laidOut];
+  let thrown = 0;
+  let slowest = 0;
+  for (let i = 0; i < perParser; i++) {
+    const bytes = Buffer.from(pick(corpus));
+    const base = Number(bytes.readBigUInt64LE(HEADER.base));
+    const dir = Number(bytes.readBigUInt64LE(HEADER.directoryVector)) - base;
+    const entries = bytes.readUInt32LE(dir - 8);
+    const values = [
+      0,
+      1,
+      2 ** 32 - 1,
+      2 ** 53,
+      base,
+      base + Math.floor(rnd() * bytes.length),
+      Math.floor(rnd() * 5000),
+    ];
+    for (let m = 1 + Math.floor(rnd() * 4); m > 0; m--) {
+      const r = rnd();
+      const at =
+        r < 0.4
+          ? dir + Math.floor(rnd() * entries) * ENTRY.size + pick([ENTRY.type, ENTRY.value, ENTRY.index2])
+          : r < 0.5
+            ? pick([HEADER.version, HEADER.base, HEADER.epoch, HEADER.inProgress, HEADER.directoryVector])
+            : Math.floor(rnd() * (bytes.length - 8));
+      if (rnd() < 0.8) bytes.writeBigUInt64LE(BigInt(pick(values)) & 0xffffffffffffffffn, at);
+      else bytes[at] = Math.floor(rnd() * 256);
+    }
+    const input = rnd() < 0.1 ? bytes.subarray(0, Math.floor(rnd() * bytes.length)) : bytes;
+    const t0 = performance.now();
+    try {
+      await new StatsSegmentReader({ maxAttempts: 2, retryDelayMs: 0 }).read(bufferFile(input), 'fuzz');
+    } catch (err) {
+      if (!(err instanceof SegmentError) && thrown++ === 0)
+        console.error(`stats segment reader threw ${err}`);
+    }
+    slowest = Math.max(slowest, performance.now() - t0);
+  }
+  console.log(
+    `| stats segment reader | ${perParser} | ${thrown} | ${slowest.toFixed(2)} ms | ${corpus.length} segments |`,
+  );
+  return thrown;
+}

@@ -4,6 +4,7 @@ import {
   ENTRY,
   EntryType,
   HEADER,
+  POINTER_SIZE,
   SEGMENT_VERSION,
   SIMPLE_COUNTER_SIZE,
 } from './segment-layout.ts';
@@ -312,10 +313,10 @@ function sumThreads(
   elementSize: number,
   what: string,
 ): { packets: Float64Array; bytes?: Float64Array; threads: number } {
+  const rows = view.vector(pointer, POINTER_SIZE, what);
+  if (rows.length > MAX_THREADS)
+    throw new SegmentError('corrupt', `${what}: ${rows.length} per-thread vectors`);
   const perThread = view.pointers(pointer, what);
-  if (perThread.length > MAX_THREADS) {
-    throw new SegmentError('corrupt', `${what}: ${perThread.length} per-thread vectors`);
-  }
   const vectors = perThread.map((p, t) => view.vector(p, elementSize, `${what} thread ${t}`));
   const length = vectors.reduce((m, v) => Math.max(m, v.length), 0);
   const packets = new Float64Array(length);

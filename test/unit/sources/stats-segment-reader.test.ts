@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { segmentErrors, withSegmentCounters } from '../../../src/collectors/vpp/vpp-stats-segment.ts';
+import { parseShowErrors } from '../../../src/parsers/vpp/show-errors.ts';
+import { parseShowInterface } from '../../../src/parsers/vpp/show-interface.ts';
 import { ENTRY, HEADER } from '../../../src/sources/vpp-stats/segment-layout.ts';
 import { StatsSegmentReader } from '../../../src/sources/vpp-stats/segment-reader.ts';
 import { SegmentError } from '../../../src/sources/vpp-stats/segment-view.ts';
@@ -214,5 +219,44 @@ describe('StatsSegmentReader on a segment that changes or breaks', () => {
     const seg = w.build();
     const data = await read(seg.bytes);
     assert.equal(data.interfaceNames.length, 4);
+  });
+});
+
+describe('StatsSegmentReader on a segment recorded from VPP v26.06', () => {
+  const dir = new URL('../../fixtures/vpp-stats/', import.meta.url);
+  const bytes = gunzipSync(readFileSync(new URL('stats-segment.v26.06-loopbacks.bin.gz', dir)));
+  const text = (name: string) => readFileSync(new URL(name, dir), 'utf8');
+
+  it('gives the interfaces and counters `show interface` printed at the same moment', async () => {
+    const data = await read(bytes);
+    const cli = parseShowInterface(text('show-interface.v26.06-loopbacks.txt')).value;
+    assert.deepEqual(
+      cli.map((i) => [i.swIfIndex, i.name]),
+      data.interfaceNames.map((n, i) => [i, n]),
+    );
+    const merged = withSegmentCounters(cli, data);
+    assert.deepEqual(
+      merged.map((i) => [i.name, Object.fromEntries(i.counters)]),
+      cli.map((i) => [i.name, Object.fromEntries(i.counters)]),
+    );
+    assert.equal(merged.find((i) => i.name === 'loop1')?.counters.get('drops'), 3);
+  });
+
+  it('gives the error counts `show errors` printed at the same moment, per node', async () => {
+    const data = await read(bytes);
+    const perNode = (errors: { node: string; count: number }[]) =>
+      Object.fromEntries(errors.map((e) => [e.node, e.count]));
+    assert.deepEqual(
+      perNode(segmentErrors(data)),
+      perNode(parseShowErrors(text('show-errors.v26.06-loopbacks.txt')).value),
+    );
+    assert.equal(data.errors.length > 2000, true, 'every registered error counter, zeros included');
+  });
+
+  it("reads the main heap and the segment's own heap, and the buffer pool", async () => {
+    const data = await read(bytes);
+    assert.deepEqual([...data.heaps.keys()].sort(), ['main heap', 'stat segment']);
+    assert.ok((data.values.get('/buffer-pools/default-numa-0/available') ?? 0) > 0);
+    assert.equal(data.values.get('/sys/num_worker_threads'), 0);
   });
 });
