@@ -40,7 +40,7 @@ export const SELF_METRICS: readonly MetricDef[] = [
   def(
     'collect_failures_total',
     'counter',
-    'Failed reads of this command, by reason (timeout, connect, closed-early, too-large, io, command-error, parse, truncated-output).',
+    'Failed reads of this command, by reason (timeout, connect, closed-early, too-large, io, command-error, parse, truncated-output; for the stats segment also corrupt, busy, version).',
     [...COMMAND_LABELS, 'reason'],
   ),
   def(
