@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
-import { renderPodParts } from '../exposition/pod-renderer.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
-import { VppRenderer } from '../exposition/vpp-renderer.ts';
 import { correlatePath, trafficOf } from '../path/correlate.ts';
 import type { PathGraph } from '../path/graph.ts';
 import { renderPathMetricParts } from '../path/path-metrics.ts';
+import { renderPodParts } from '../render/pod-renderer.ts';
+import { VppRenderer } from '../render/vpp-renderer.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import type { PodCollection } from './pod-collection.ts';

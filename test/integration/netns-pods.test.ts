@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { PodCollection } from '../../src/cycle/pod-collection.ts';
 import type { RunningExporter } from '../../src/exporter.ts';
-import { renderPodParts } from '../../src/exposition/pod-renderer.ts';
+import { renderPodParts } from '../../src/render/pod-renderer.ts';
 import { NetnsPodSource } from '../../src/sources/netns.ts';
 import { commandsOfForm, POD_COMMANDS } from '../../src/sources/pod-commands.ts';
 import type { PodTarget } from '../../src/sources/pod-source.ts';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 // The README's metric and configuration tables, generated from the code. `npm run docs:tables` prints
 // them; test/unit/readme.test.ts fails when the README differs.
 import { SETTINGS } from '../../src/config/settings.ts';
-import { ALL_METRICS } from '../../src/exposition/catalog.ts';
+import { ALL_METRICS } from '../../src/render/catalog.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 

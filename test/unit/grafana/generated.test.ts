@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { RULE_GROUPS } from '../../../grafana/src/alert-rules.ts';
 import { generatedFiles } from '../../../grafana/src/generate.ts';
 import { DATASOURCE_UID } from '../../../grafana/src/panels.ts';
-import { ALL_METRICS } from '../../../src/exposition/catalog.ts';
+import { ALL_METRICS } from '../../../src/render/catalog.ts';
 
 const ROOT = new URL('../../../', import.meta.url);
 

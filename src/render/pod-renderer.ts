@@ -1,8 +1,8 @@
 import { podBaseValues } from '../collectors/pod/collector.ts';
 import { POD_COLLECTORS } from '../collectors/pod/index.ts';
+import { ExpositionWriter } from '../exposition/writer.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
-import { ExpositionWriter } from './writer.ts';
 
 /**
  * Renders the pods of one cycle into one writer, so every family holds the samples of all pods under

@@ -1,8 +1,8 @@
 import type { VppFamilies } from '../collectors/vpp/collector.ts';
 import { VPP_FAMILIES } from '../collectors/vpp/index.ts';
+import { ExpositionWriter } from '../exposition/writer.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
-import { ExpositionWriter } from './writer.ts';
 
 /**
  * Renders a VPP snapshot collector by collector. A collector whose data is the very object it rendered
