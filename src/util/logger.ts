@@ -6,5 +6,6 @@ export function createLogger(level: string, format: 'auto' | 'json' | 'pretty'):
   if (pretty) {
     return pino({ level, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return pino({ level });
+  // Levels as words ("warn", not 40): what log pipelines and people filter on without a lookup table.
+  return pino({ level, formatters: { level: (label) => ({ level: label }) } });
 }
