@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 
 /**
- * One log line when a command starts failing, changes how it fails, or recovers, and one when the lines
+ * One log line when a command starts failing, fails for another reason, or recovers, and one when the lines
  * its parser skipped change: not one per cycle. Keys name the command (and, for pods, the pod).
  */
 export class CommandLog {
@@ -18,7 +18,8 @@ export class CommandLog {
   note(key: string, ctx: Record<string, unknown>, s: CommandStatus): void {
     const previous = this.lastFailure.get(key);
     if (s.state === 'failed') {
-      const text = `${s.failure}: ${s.message}`;
+      // Keyed on the reason: messages of timeouts and garbage outputs change every cycle.
+      const text = s.failure ?? 'failed';
       if (previous !== text) {
         this.logger.warn({ ...ctx, reason: s.failure }, `${this.subject} command failed: ${s.message}`);
         this.lastFailure.set(key, text);
