@@ -73,6 +73,8 @@ export class VppCollection {
   private interfaceSetKey?: string;
   /** Why `auto` found no stats segment, as last logged. */
   private segmentUnavailable?: string;
+  /** True once the segment has been read: from then on, losing it is reported. */
+  private segmentSeen = false;
   private readonly now: () => number;
   private readonly collectors: readonly VppCollector[];
 
@@ -186,7 +188,14 @@ export class VppCollection {
     if (!segment) return undefined;
     const started = this.now();
     const t0 = performance.now();
-    const result = await segment.read();
+    const read = await segment.read();
+    // Once read, a segment that vanishes (VPP gone or replaced by one out of reach) is a failure: its
+    // last success must not stand. Only a segment never found in `auto` is simply not used.
+    const result: typeof read =
+      read.kind === 'unavailable' && this.segmentSeen
+        ? { kind: 'failed', failure: 'connect', message: read.reason }
+        : read;
+    if (result.kind === 'ok') this.segmentSeen = true;
     if (result.kind === 'unavailable') {
       if (this.segmentUnavailable !== result.reason) {
         this.options.logger.info(

@@ -1,5 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +19,8 @@ import { requireTool } from './tools.ts';
 /**
  * A real VPP per test file (root only): its own run directory, API-segment prefix and network
  * namespace, so several can run at once and nothing reaches the host's interfaces. Pod namespaces,
- * veths and VxLAN peers made through it are removed by `stop()`, or by the exit handler when a test
- * run dies first.
+ * veths and VxLAN peers made through it are removed by `stop()`, by the exit handler when the test
+ * process dies first, or by a guardian shell when it is SIGKILLed.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,8 +30,12 @@ const NETNS_BASE = 'mpe-vpp-';
 
 /** The VPP bundle the tests run: `MPE_TEST_VPP_DIR`, else `../shared/vpp-v26.06`; undefined without `bin/vpp`. */
 export function vppBundleDir(): string | undefined {
-  const dir = resolve(process.env.MPE_TEST_VPP_DIR || join(REPO_ROOT, '..', 'shared', 'vpp-v26.06'));
+  const dir = bundleCandidate();
   return existsSync(join(dir, 'bin', 'vpp')) ? dir : undefined;
+}
+
+function bundleCandidate(): string {
+  return resolve(process.env.MPE_TEST_VPP_DIR || join(REPO_ROOT, '..', 'shared', 'vpp-v26.06'));
 }
 
 /**
@@ -31,7 +45,7 @@ export function vppBundleDir(): string | undefined {
  */
 export function liveVppOrSkip(): string | false {
   const missing = !vppBundleDir()
-    ? `no VPP bundle with bin/vpp at ${process.env.MPE_TEST_VPP_DIR || '../shared/vpp-v26.06'}; set MPE_TEST_VPP_DIR to a VPP build to run the live VPP tests`
+    ? `no VPP bundle with bin/vpp at ${bundleCandidate()}; set MPE_TEST_VPP_DIR to a VPP build to run the live VPP tests`
     : process.getuid?.() !== 0
       ? 'live VPP tests need root (network namespaces, af_packet); set MPE_TEST_VPP_DIR and run as root'
       : undefined;
@@ -81,7 +95,11 @@ let sequence = 0;
 const running = new Set<LiveVpp>();
 let exitHandlerInstalled = false;
 
-/** A test run that dies (assertion, uncaught error, Ctrl-C) still kills its VPPs and removes their namespaces. */
+/**
+ * A test file that dies (uncaught error, process.exit, a signal it gets to handle) still kills its VPPs
+ * and removes their namespaces. `node --test` SIGKILLs a file's process on Ctrl-C, where no handler
+ * runs: the guardian (below) covers that.
+ */
 function installExitHandler(): void {
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
@@ -97,6 +115,23 @@ function installExitHandler(): void {
   }
 }
 
+/**
+ * Run as `sh -c GUARDIAN guard <test pid> <run dir> <ip> <api prefix>`, outside the test's process
+ * group: once the test process is gone and the run directory is still there, kill the VPP whose pid
+ * file and working directory are that run's, delete the namespaces listed in it, and the rest.
+ */
+const GUARDIAN = `
+while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 0.5; done
+[ -d "$2" ] || exit 0
+pid=$(cat "$2/vpp.pid" 2>/dev/null)
+if [ -n "$pid" ] && [ "$(cat /proc/$pid/comm 2>/dev/null)" = vpp_main ] && [ "$(readlink /proc/$pid/cwd)" = "$2" ]; then
+  kill -KILL "$pid"
+fi
+while read -r ns; do "$3" netns del "$ns" 2>/dev/null; done < "$2/namespaces"
+rm -f "/dev/shm/$4-global_vm" "/dev/shm/$4-vpe-api"
+rm -rf "$2"
+`;
+
 export class LiveVpp {
   readonly cliSocket: string;
   readonly statsSocket: string;
@@ -107,6 +142,7 @@ export class LiveVpp {
   private readonly veths: { ns: string; name: string }[] = [];
   private child?: ChildProcess;
   private childExited?: Promise<void>;
+  private guardian?: ChildProcess;
   private vppPid = 0;
   private scripts = 0;
   private stopped = false;
@@ -131,17 +167,18 @@ export class LiveVpp {
     const bundle = vppBundleDir();
     if (!bundle) throw new Error('no VPP bundle: set MPE_TEST_VPP_DIR to a directory with bin/vpp');
     installExitHandler();
-    // Leftovers of runs killed with SIGKILL: their namespaces carry the dead runner's pid.
+    // Leftovers the guardian could not remove either: their names carry the dead runner's pid.
     removeStaleNamespaces(NETNS_BASE);
     const seq = ++sequence;
     const tag = (opts.name ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 12);
     const netns = `${NETNS_BASE}${process.pid}-${seq}${tag ? `-${tag}` : ''}`;
-    const runDir = mkdtempSync(join(tmpdir(), 'mpe-vpp-'));
+    // The real path: the guardian compares it with VPP's working directory.
+    const runDir = realpathSync(mkdtempSync(join(tmpdir(), 'mpe-vpp-')));
     const vpp = new LiveVpp(bundle, runDir, netns, `mpevpp${process.pid}x${seq}`);
     running.add(vpp);
     try {
-      vpp.run([vpp.ip, 'netns', 'add', netns]);
-      vpp.run([vpp.ip, '-n', netns, 'link', 'set', 'lo', 'up']);
+      vpp.startGuardian();
+      vpp.addNamespace(netns);
       writeFileSync(join(runDir, 'startup.conf'), vpp.startupConf(opts));
       await vpp.launch();
     } catch (err) {
@@ -149,6 +186,27 @@ export class LiveVpp {
       throw err;
     }
     return vpp;
+  }
+
+  private startGuardian(): void {
+    writeFileSync(join(this.runDir, 'namespaces'), '');
+    const guardian = spawn(
+      'sh',
+      ['-c', GUARDIAN, 'guard', String(process.pid), this.runDir, this.ip, this.prefix],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    );
+    guardian.unref();
+    this.guardian = guardian;
+  }
+
+  /** Create a namespace, listed first in the run directory for the guardian. */
+  private addNamespace(ns: string): void {
+    appendFileSync(join(this.runDir, 'namespaces'), `${ns}\n`);
+    this.run([this.ip, 'netns', 'add', ns]);
+    this.run([this.ip, '-n', ns, 'link', 'set', 'lo', 'up']);
   }
 
   /** The README's startup.conf with this instance's paths. */
@@ -193,7 +251,9 @@ export class LiveVpp {
       if (exited) throw new Error(`VPP exited during start-up\n${this.logTail()}`);
       if (this.answers()) break;
       if (Date.now() > end) {
-        throw new Error(`VPP did not answer on ${this.cliSocket} within ${READY_TIMEOUT_MS} ms\n${this.logTail()}`);
+        throw new Error(
+          `VPP did not answer on ${this.cliSocket} within ${READY_TIMEOUT_MS} ms\n${this.logTail()}`,
+        );
       }
       await sleep(50);
     }
@@ -276,6 +336,11 @@ export class LiveVpp {
     }
   }
 
+  /** Resolves once the VPP process has exited (at once when none runs). */
+  async exited(): Promise<void> {
+    await this.childExited;
+  }
+
   /** A fresh VPP (new pid, empty configuration) on the same paths and namespace. */
   async restart(): Promise<void> {
     await this.stopProcess();
@@ -286,7 +351,15 @@ export class LiveVpp {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.signalGroup('SIGTERM');
-    const gone = await Promise.race([this.childExited?.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    let timer: NodeJS.Timeout | undefined;
+    const gone = await Promise.race([
+      this.childExited?.then(() => true),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), STOP_GRACE_MS);
+      }),
+    ]);
+    // A pending grace timer would keep a finished test file alive for its full 3 s.
+    clearTimeout(timer);
     if (!gone) {
       this.signalGroup('SIGKILL');
       await this.childExited;
@@ -313,18 +386,27 @@ export class LiveVpp {
     this.signalGroup('SIGKILL');
     // Deleting one end of a veth deletes the pair; deleting a namespace deletes the veths in it.
     for (const v of this.veths.splice(0)) this.tryRun([this.ip, '-n', v.ns, 'link', 'del', v.name]);
-    for (const ns of [...this.podNamespaces.splice(0), this.netns]) this.tryRun([this.ip, 'netns', 'del', ns]);
+    for (const ns of [...this.podNamespaces.splice(0), this.netns])
+      this.tryRun([this.ip, 'netns', 'del', ns]);
     // A killed VPP leaves its API segment behind in /dev/shm.
     for (const f of ['global_vm', 'vpe-api']) rmSync(`/dev/shm/${this.prefix}-${f}`, { force: true });
     rmSync(this.runDir, { recursive: true, force: true });
+    // Nothing left to guard (it would also notice the run directory is gone within half a second).
+    const guardian = this.guardian;
+    if (guardian?.pid && guardian.exitCode === null && guardian.signalCode === null) {
+      try {
+        process.kill(-guardian.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   /** A pod namespace `<vpp netns>-<short>`, removed by `stop()`. */
   addPodNamespace(short: string): string {
     const ns = `${this.netns}-${short}`;
-    this.run([this.ip, 'netns', 'add', ns]);
     this.podNamespaces.push(ns);
-    this.run([this.ip, '-n', ns, 'link', 'set', 'lo', 'up']);
+    this.addNamespace(ns);
     return ns;
   }
 
@@ -334,8 +416,8 @@ export class LiveVpp {
    */
   afPacketTo(podNs: string, o: AfPacketOptions): string {
     const ip = this.ip;
-    this.run([ip, 'link', 'add', o.vppIfName, 'netns', this.netns, 'type', 'veth']
-      .concat(['peer', 'name', o.podIfName, 'netns', podNs]));
+    const peer = ['peer', 'name', o.podIfName, 'netns', podNs];
+    this.run([ip, 'link', 'add', o.vppIfName, 'netns', this.netns, 'type', 'veth', ...peer]);
     this.veths.push({ ns: this.netns, name: o.vppIfName });
     this.run([ip, '-n', this.netns, 'link', 'set', o.vppIfName, 'up']);
     this.run([ip, '-n', podNs, 'link', 'set', o.podIfName, 'up']);
@@ -391,11 +473,12 @@ export class LiveVpp {
   vxlanTo(podNs: string, o: VxlanOptions): string {
     const out = this.vppctl(`create vxlan tunnel src ${o.src} dst ${o.dst} vni ${o.vni}`);
     const name = out.trim();
-    if (!/^vxlan_tunnel\d+$/.test(name)) throw new Error(`create vxlan tunnel answered ${JSON.stringify(out)}`);
+    if (!/^vxlan_tunnel\d+$/.test(name))
+      throw new Error(`create vxlan tunnel answered ${JSON.stringify(out)}`);
     this.vppctl(`set interface state ${name} up`);
     const ip = this.ip;
-    this.run([ip, '-n', podNs, 'link', 'add', o.linuxIfName, 'type', 'vxlan', 'id', String(o.vni)]
-      .concat(['local', o.dst, 'remote', o.src, 'dstport', '4789', 'noudpcsum']));
+    const ends = ['local', o.dst, 'remote', o.src, 'dstport', '4789', 'noudpcsum'];
+    this.run([ip, '-n', podNs, 'link', 'add', o.linuxIfName, 'type', 'vxlan', 'id', String(o.vni), ...ends]);
     this.run([ip, '-n', podNs, 'link', 'set', o.linuxIfName, 'up']);
     if (o.linuxAddr4) this.run([ip, '-n', podNs, 'addr', 'add', o.linuxAddr4, 'dev', o.linuxIfName]);
     if (o.linuxAddr6) {
@@ -407,10 +490,14 @@ export class LiveVpp {
   /** `count` pings from a pod namespace (0.2 s apart, 1 s wait each); true when any reply came back. */
   ping(ns: string, addr: string, count = 3): boolean {
     try {
-      execFileSync(this.ip, ['netns', 'exec', ns, 'ping', '-c', String(count), '-i', '0.2', '-W', '1', addr], {
-        stdio: 'ignore',
-        timeout: 5000 + count * 1000,
-      });
+      execFileSync(
+        this.ip,
+        ['netns', 'exec', ns, 'ping', '-c', String(count), '-i', '0.2', '-W', '1', addr],
+        {
+          stdio: 'ignore',
+          timeout: 5000 + count * 1000,
+        },
+      );
       return true;
     } catch {
       return false;

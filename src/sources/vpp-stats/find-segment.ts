@@ -56,10 +56,11 @@ export function vppMainProcesses(procRoot = '/proc'): number[] {
 }
 
 /**
- * The `vpp_main` process that serves `socketPath`: the one with a listening unix socket (in its own
- * network namespace's `/proc/<pid>/net/unix`) whose path, resolved inside its own root, is the same
- * file as `socketPath` here. Matching the file (device and inode) rather than the path text finds the
- * right VPP also when its socket is mounted into this container at another path.
+ * The `vpp_main` process that serves `socketPath`: the one holding a listening unix socket whose path,
+ * resolved inside its own root, is the same file as `socketPath` here. `/proc/<pid>/net/unix` lists
+ * every socket of the process's network namespace, so the socket's inode must also be one of the
+ * process's own fds. Matching the file (device and inode) rather than the path text finds the right
+ * VPP also when its socket is mounted into this container at another path.
  */
 export function vppServingSocket(socketPath: string, procRoot = '/proc'): number | undefined {
   let want: { dev: number; ino: number };
@@ -69,35 +70,59 @@ export function vppServingSocket(socketPath: string, procRoot = '/proc'): number
     return undefined;
   }
   for (const pid of vppMainProcesses(procRoot)) {
-    for (const path of listeningSocketPaths(pid, procRoot)) {
-      const resolved = resolveInRoot(`${procRoot}/${pid}/root`, path);
-      if (!resolved) continue;
+    const candidates = listeningSockets(pid, procRoot).filter((s) => {
+      const resolved = resolveInRoot(`${procRoot}/${pid}/root`, s.path);
+      if (!resolved) return false;
       try {
         const st = statSync(resolved);
-        if (st.dev === want.dev && st.ino === want.ino) return pid;
+        return st.dev === want.dev && st.ino === want.ino;
       } catch {
-        // Not reachable from here: not this one.
+        return false;
       }
-    }
+    });
+    if (candidates.length === 0) continue;
+    const own = socketInodesOf(pid, procRoot);
+    if (candidates.some((c) => own.has(c.inode))) return pid;
   }
   return undefined;
 }
 
-/** Paths of the unix sockets in `pid`'s network namespace that are listening (`/proc/<pid>/net/unix`). */
-function listeningSocketPaths(pid: number, procRoot: string): string[] {
+/** Listening unix sockets of `pid`'s network namespace (`/proc/<pid>/net/unix`): path and socket inode. */
+function listeningSockets(pid: number, procRoot: string): { path: string; inode: string }[] {
   let text: string;
   try {
     text = readFileSync(`${procRoot}/${pid}/net/unix`, 'latin1');
   } catch {
     return [];
   }
-  const paths: string[] = [];
+  const out: { path: string; inode: string }[] = [];
   // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON (listening).
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 8 || !(Number.parseInt(f[3] as string, 16) & 0x10000)) continue;
     const path = f.slice(7).join(' ');
-    if (path.startsWith('/')) paths.push(path);
+    if (path.startsWith('/')) out.push({ path, inode: f[6] as string });
   }
-  return paths;
+  return out;
+}
+
+/** Inodes of the sockets `pid` holds open (`/proc/<pid>/fd/N -> socket:[inode]`). */
+function socketInodesOf(pid: number, procRoot: string): Set<string> {
+  const inodes = new Set<string>();
+  const dir = `${procRoot}/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = readdirSync(dir);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${dir}/${fd}`));
+      if (m) inodes.add(m[1] as string);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return inodes;
 }
