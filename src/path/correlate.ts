@@ -1,5 +1,6 @@
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
 import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
 import { markTraffic } from './link-health.ts';
 import { NodeIndex } from './node-index.ts';
@@ -21,17 +22,24 @@ export interface CorrelateInput {
  * listed in `pods` whether or not it has a link.
  */
 export function correlatePath(input: CorrelateInput): PathGraph {
-  const index = new NodeIndex(input.vpp, input.pods);
-  const links: PathLink[] = [
-    ...tapPeerLinks(index),
-    ...xconnectLinks(index),
-    ...vxlanLinks(index),
-    ...bridgeMemberLinks(index),
-    ...nexthopLinks(index),
-    ...fdbLinks(index),
-  ];
-  const used = new Set(links.flatMap((l) => [l.from, l.to]));
-  for (const link of links) markTraffic(link, index.nodes, input.previousTraffic);
+  return runNow(correlatePathInSlices(input));
+}
+
+/** `correlatePath` cut into slices, for the cycle to run without holding scrapes (`runSliced`). */
+export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph> {
+  const index = yield* NodeIndex.build(input.vpp, input.pods);
+  const links: PathLink[] = [];
+  for (const build of [tapPeerLinks, xconnectLinks, vxlanLinks, bridgeMemberLinks, nexthopLinks, fdbLinks]) {
+    for (const link of yield* build(index)) links.push(link);
+  }
+  const used = new Set<string>();
+  let n = 0;
+  for (const link of links) {
+    if (++n % ITEMS_PER_PAUSE === 0) yield;
+    used.add(link.from);
+    used.add(link.to);
+    markTraffic(link, index.nodes, input.previousTraffic);
+  }
   const vpp = input.vpp;
   const graph: PathGraph = {
     schemaVersion: PATH_SCHEMA_VERSION,

@@ -1,6 +1,7 @@
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import {
   type PathNode,
   type PathPod,
@@ -31,35 +32,42 @@ export class NodeIndex {
   private readonly byName = new Map<string, PodInterfaceRef[]>();
   private readonly byPod = new Map<PodSnapshot, Map<string, PodInterfaceRef>>();
   /** True when every pod's interfaces were read: only then can a pod interface be called missing. */
-  readonly podsComplete: boolean;
+  podsComplete = true;
 
-  constructor(
+  private constructor(
     readonly vpp: VppSnapshot | undefined,
     readonly podSnapshots: readonly PodSnapshot[],
-  ) {
-    let complete = true;
+  ) {}
+
+  /** The index of one cycle's snapshots, built in slices (see `runSliced`). */
+  static *build(vpp: VppSnapshot | undefined, podSnapshots: readonly PodSnapshot[]): Sliced<NodeIndex> {
+    const index = new NodeIndex(vpp, podSnapshots);
     for (const pod of podSnapshots) {
+      yield;
       const { namespace, pod: name, role } = pod.target;
       const read = pod.data.links !== undefined;
-      complete &&= read;
-      this.pods.push({ namespace, pod: name, ...(role && { role }), read });
-      this.addPod(pod);
+      index.podsComplete &&= read;
+      index.pods.push({ namespace, pod: name, ...(role && { role }), read });
+      index.addPod(pod);
     }
-    this.podsComplete = complete;
-    this.addVpp();
+    yield* index.addVpp();
+    return index;
   }
 
   private addPod(pod: PodSnapshot): void {
     const { namespace, pod: name, role } = pod.target;
     const counters = new Map((pod.data.counters ?? []).map((c) => [c.name, c]));
+    // Grouped once: a pod with many interfaces and addresses would otherwise cost their product.
+    const addressesOf = new Map<string, string[]>();
+    for (const a of pod.data.addresses ?? []) {
+      if (a.scope !== 'link') push(addressesOf, a.interface, `${a.address}/${a.prefixLen}`);
+    }
     const own = new Map<string, PodInterfaceRef>();
     this.byPod.set(pod, own);
     for (const link of pod.data.links ?? []) {
       if (link.name === 'lo') continue;
       const c = counters.get(link.name);
-      const addresses = (pod.data.addresses ?? [])
-        .filter((a) => a.interface === link.name && a.scope !== 'link')
-        .map((a) => `${a.address}/${a.prefixLen}`);
+      const addresses = addressesOf.get(link.name) ?? [];
       const node: PathNode = {
         id: podInterfaceId(namespace, name, link.name),
         kind: 'pod-interface',
@@ -100,13 +108,15 @@ export class NodeIndex {
     }
   }
 
-  private addVpp(): void {
+  private *addVpp(): Sliced<void> {
     const vpp = this.vpp;
     if (!vpp) return;
     const taps = new Map((vpp.taps ?? []).map((t) => [t.name, t]));
     const tunnels = new Set((vpp.tunnels ?? []).map((t) => t.interfaceName));
     const addrs = new Map((vpp.addrs ?? []).map((a) => [a.name, a]));
+    let n = 0;
     for (const iface of vpp.interfaces ?? []) {
+      if (++n % ITEMS_PER_PAUSE === 0) yield;
       const tap = taps.get(iface.name);
       const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : 'other';
       const counter = (name: string) => iface.counters.get(name) ?? (iface.incomplete ? undefined : 0);

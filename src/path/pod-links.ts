@@ -1,13 +1,16 @@
 import type { PodNeighbor, PodNexthop, PodRoute } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
+import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import type { PathLink, PathNode } from './graph.ts';
 import { makeLink } from './link-health.ts';
 import type { NodeIndex } from './node-index.ts';
 
 /** Each bridge port of a pod to its bridge (`master`). */
-export function bridgeMemberLinks(index: NodeIndex): PathLink[] {
+export function* bridgeMemberLinks(index: NodeIndex): Sliced<PathLink[]> {
   const links: PathLink[] = [];
+  let n = 0;
   for (const ref of index.podInterfaces) {
+    if (++n % ITEMS_PER_PAUSE === 0) yield;
     const master = ref.link.master;
     if (!master) continue;
     const bridge =
@@ -34,9 +37,10 @@ const BAD_NEXTHOP_FLAGS = ['dead', 'linkdown'];
  * its nexthops: the local pod interface owning the address, else what the neighbour entry's MAC says
  * (another pod here, or an endpoint beyond this node), else a missing end.
  */
-export function nexthopLinks(index: NodeIndex): PathLink[] {
+export function* nexthopLinks(index: NodeIndex): Sliced<PathLink[]> {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
+    yield;
     for (const table of vipTables(pod)) {
       const id = `route:${pod.target.namespace}/${pod.target.pod}/${table.family}/${table.table}`;
       const routeNode = index.node(id, () => ({
@@ -194,10 +198,12 @@ function sameIp(a: string, b: string): boolean {
  * Each MAC a bridge learned (or was given) on a port, to the pod interface with that MAC, or to an
  * endpoint beyond this node. Permanent entries are the bridge's own port addresses, not destinations.
  */
-export function fdbLinks(index: NodeIndex): PathLink[] {
+export function* fdbLinks(index: NodeIndex): Sliced<PathLink[]> {
   const links: PathLink[] = [];
+  let n = 0;
   for (const pod of index.podSnapshots) {
     for (const entry of pod.data.fdb ?? []) {
+      if (++n % ITEMS_PER_PAUSE === 0) yield;
       if (entry.state === 'permanent' || !entry.bridge) continue;
       const port = index.podInterface(pod, entry.port);
       if (!port) continue;

@@ -1,0 +1,35 @@
+import { yieldToEventLoop } from './yield.ts';
+
+/**
+ * A computation cut into slices: a generator that yields (nothing) at points where it may pause. The
+ * path correlation at 10,000 interfaces takes a few hundred milliseconds; run in one piece it would
+ * hold every scrape that arrives meanwhile.
+ */
+export type Sliced<T> = Generator<void, T, void>;
+
+/** Items a loop handles between two pause points: small enough for a slice, large enough to be free. */
+export const ITEMS_PER_PAUSE = 64;
+
+/** Runs a sliced computation to the end at once (tests, the `path` command, one-off uses). */
+export function runNow<T>(work: Sliced<T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Runs a sliced computation on the event loop, giving queued I/O (scrapes) a turn whenever a slice has
+ * run for `budgetMs`.
+ */
+export async function runSliced<T>(work: Sliced<T>, budgetMs = 5): Promise<T> {
+  let deadline = performance.now() + budgetMs;
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+    if (performance.now() >= deadline) {
+      await yieldToEventLoop();
+      deadline = performance.now() + budgetMs;
+    }
+  }
+}
