@@ -57,8 +57,8 @@ describe('StatsSegmentReader on a segment laid out as VPP v26.06 does', () => {
     assert.deepEqual(data.errors, [
       { node: 'ip4-input', counter: 'ttl expired', value: 6 },
       { node: 'arp-reply', counter: 'replies_sent', value: 5 },
-      { node: 'null-node', counter: 'blackholed packets', value: 0 },
     ]);
+    assert.equal(data.errorCounters, 3, 'the zero counter is registered, not listed');
   });
 
   it('reads scalars and gauges of /sys/ and /buffer-pools/ as integers, and /mem/ heaps through their symlinks', async () => {
@@ -250,7 +250,7 @@ describe('StatsSegmentReader on a segment recorded from VPP v26.06', () => {
       perNode(segmentErrors(data)),
       perNode(parseShowErrors(text('show-errors.v26.06-loopbacks.txt')).value),
     );
-    assert.equal(data.errors.length > 2000, true, 'every registered error counter, zeros included');
+    assert.ok(data.errorCounters > 2000, `VPP registers thousands of error counters (${data.errorCounters})`);
   });
 
   it("reads the main heap and the segment's own heap, and the buffer pool", async () => {
