@@ -9,6 +9,8 @@ export type Sliced<T> = Generator<void, T, void>;
 
 /** Items a loop handles between two pause points: small enough for a slice, large enough to be free. */
 export const ITEMS_PER_PAUSE = 64;
+/** Output lines a parser reads between two pause points. */
+export const LINES_PER_PAUSE = 512;
 
 /** Runs a sliced computation to the end at once (tests, the `path` command, one-off uses). */
 export function runNow<T>(work: Sliced<T>): T {

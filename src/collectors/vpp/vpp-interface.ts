@@ -1,5 +1,12 @@
 import { defineMetric, type MetricDef } from '../../exposition/metric-def.ts';
-import { parseShowInterface, type VppInterface } from '../../parsers/vpp/show-interface.ts';
+import type { ExpositionWriter } from '../../exposition/writer.ts';
+import {
+  parseShowInterface,
+  parseShowInterfaceInSlices,
+  type VppInterface,
+} from '../../parsers/vpp/show-interface.ts';
+import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
+import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show interface';
@@ -76,51 +83,58 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
   command: 'show interface',
   cadence: 'counters',
   parse: parseShowInterface,
+  parseInSlices: parseShowInterfaceInSlices,
   isEmpty: (v) => v.length === 0,
   assign: (snapshot, value) => {
     snapshot.interfaces = value;
   },
   renderedFrom: (snapshot) => snapshot.interfaces,
   metrics: [...DEDICATED.values(), otherPackets, otherBytes, otherSimple, info, adminUp],
-  render(w, snapshot) {
-    const { node, forwarder } = snapshot;
-    const infoOut = w.family(info);
-    const adminOut = w.family(adminUp);
-    const dedicated = [...DEDICATED].map(([vppName, def]) => ({
-      vppName,
-      alias: ALIAS_OF[vppName],
-      out: w.family(def),
-    }));
-    for (const iface of firstByKey(snapshot.interfaces, (i) => i.name)) {
-      const base = [node, forwarder, iface.name];
-      const baseLabels = w.labels(adminUp, base);
-      const mtu = iface.mtu;
-      infoOut.add(
-        w.labels(info, [
-          ...base,
-          iface.swIfIndex,
-          iface.state,
-          mtu?.l3 ?? '',
-          mtu?.ip4 ?? '',
-          mtu?.ip6 ?? '',
-          mtu?.mpls ?? '',
-        ]),
-        1,
-      );
-      adminOut.add(baseLabels, iface.adminUp ? 1 : 0);
-      const counters = iface.counters;
-      for (const d of dedicated) {
-        const value = counters.get(d.vppName) ?? (d.alias === undefined ? undefined : counters.get(d.alias));
-        // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
-        if (value !== undefined) d.out.add(baseLabels, value);
-        else if (!iface.incomplete) d.out.add(baseLabels, 0);
-      }
-      for (const [name, value] of counters) {
-        if (DEDICATED.has(name) || ALIASES[name]) continue;
-        if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);
-        else if (name.endsWith(' bytes')) w.sample(otherBytes, [...base, name.slice(0, -6)], value);
-        else w.sample(otherSimple, [...base, name], value);
-      }
-    }
-  },
+  render: (w, snapshot) => runNow(renderInterfaces(w, snapshot)),
+  renderInSlices: renderInterfaces,
 });
+
+/** Pauses every ITEMS_PER_PAUSE items: at 10,000 interfaces this is tens of milliseconds of work. */
+function* renderInterfaces(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void> {
+  const { node, forwarder } = snapshot;
+  const infoOut = w.family(info);
+  const adminOut = w.family(adminUp);
+  const dedicated = [...DEDICATED].map(([vppName, def]) => ({
+    vppName,
+    alias: ALIAS_OF[vppName],
+    out: w.family(def),
+  }));
+  let n = 0;
+  for (const iface of firstByKey(snapshot.interfaces, (i) => i.name)) {
+    if (++n % ITEMS_PER_PAUSE === 0) yield;
+    const base = [node, forwarder, iface.name];
+    const baseLabels = w.labels(adminUp, base);
+    const mtu = iface.mtu;
+    infoOut.add(
+      w.labels(info, [
+        ...base,
+        iface.swIfIndex,
+        iface.state,
+        mtu?.l3 ?? '',
+        mtu?.ip4 ?? '',
+        mtu?.ip6 ?? '',
+        mtu?.mpls ?? '',
+      ]),
+      1,
+    );
+    adminOut.add(baseLabels, iface.adminUp ? 1 : 0);
+    const counters = iface.counters;
+    for (const d of dedicated) {
+      const value = counters.get(d.vppName) ?? (d.alias === undefined ? undefined : counters.get(d.alias));
+      // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
+      if (value !== undefined) d.out.add(baseLabels, value);
+      else if (!iface.incomplete) d.out.add(baseLabels, 0);
+    }
+    for (const [name, value] of counters) {
+      if (DEDICATED.has(name) || ALIASES[name]) continue;
+      if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);
+      else if (name.endsWith(' bytes')) w.sample(otherBytes, [...base, name.slice(0, -6)], value);
+      else w.sample(otherSimple, [...base, name], value);
+    }
+  }
+}

@@ -1,5 +1,8 @@
 import { defineMetric } from '../../exposition/metric-def.ts';
-import { parseShowTap, type VppTap } from '../../parsers/vpp/show-tap.ts';
+import type { ExpositionWriter } from '../../exposition/writer.ts';
+import { parseShowTap, parseShowTapInSlices, type VppTap } from '../../parsers/vpp/show-tap.ts';
+import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
+import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show tap';
@@ -37,6 +40,7 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   command: 'show tap',
   cadence: 'state',
   parse: parseShowTap,
+  parseInSlices: parseShowTapInSlices,
   // No taps is a valid answer: VPP prints nothing at all then.
   isEmpty: () => false,
   assign: (snapshot, value) => {
@@ -44,30 +48,36 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   },
   renderedFrom: (snapshot) => snapshot.taps,
   metrics: [info, carrier, inUse, size],
-  render(w, snapshot) {
-    const { node, forwarder } = snapshot;
-    for (const tap of firstByKey(snapshot.taps, (t) => t.name)) {
-      w.sample(
-        info,
-        [
-          node,
-          forwarder,
-          tap.name,
-          tap.hostIfName ?? '',
-          tap.hostMac ?? '',
-          tap.hostNs ?? '',
-          tap.mac ?? '',
-          tap.hwIfIndex,
-        ],
-        1,
-      );
-      if (tap.hostCarrierUp !== undefined)
-        w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
-      for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
-        const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
-        if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
-        if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
-      }
-    }
-  },
+  render: (w, snapshot) => runNow(renderTaps(w, snapshot)),
+  renderInSlices: renderTaps,
 });
+
+/** Pauses every ITEMS_PER_PAUSE items: at 10,000 interfaces this is tens of milliseconds of work. */
+function* renderTaps(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void> {
+  const { node, forwarder } = snapshot;
+  let n = 0;
+  for (const tap of firstByKey(snapshot.taps, (t) => t.name)) {
+    if (++n % ITEMS_PER_PAUSE === 0) yield;
+    w.sample(
+      info,
+      [
+        node,
+        forwarder,
+        tap.name,
+        tap.hostIfName ?? '',
+        tap.hostMac ?? '',
+        tap.hostNs ?? '',
+        tap.mac ?? '',
+        tap.hwIfIndex,
+      ],
+      1,
+    );
+    if (tap.hostCarrierUp !== undefined)
+      w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
+    for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
+      const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
+      if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
+      if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
+    }
+  }
+}

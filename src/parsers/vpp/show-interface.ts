@@ -1,4 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
+import { LINES_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 /** One row of `show interface` with its counters. */
@@ -60,6 +61,11 @@ interface CounterText {
 
 /** Parse `show interface`. Pure; never throws; reports what it could not read. */
 export function parseShowInterface(text: string): Parsed<VppInterface[]> {
+  return runNow(parseShowInterfaceInSlices(text));
+}
+
+/** `parseShowInterface` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
+export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInterface[]>> {
   const report = new ReportBuilder();
   const interfaces: VppInterface[] = [];
   let fixedColumns = false;
@@ -68,6 +74,7 @@ export function parseShowInterface(text: string): Parsed<VppInterface[]> {
 
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
+    if (i % LINES_PER_PAUSE === LINES_PER_PAUSE - 1) yield;
     const line = lines[i] as string;
     const lineNo = i + 1;
     // Fast path for the bulk of the output: a counter line under an interface, in VPP's exact columns.

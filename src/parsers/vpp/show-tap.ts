@@ -1,4 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
+import { LINES_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
 import { type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 export interface VppTap {
@@ -71,6 +72,11 @@ const KNOWN_IGNORED = [
 
 /** Parse `show tap` (all taps). Empty output means no taps. Pure; never throws. */
 export function parseShowTap(text: string): Parsed<VppTap[]> {
+  return runNow(parseShowTapInSlices(text));
+}
+
+/** `parseShowTap` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
+export function* parseShowTapInSlices(text: string): Sliced<Parsed<VppTap[]>> {
   const report = new ReportBuilder();
   const taps: VppTap[] = [];
   let tap: VppTap | undefined;
@@ -79,6 +85,7 @@ export function parseShowTap(text: string): Parsed<VppTap[]> {
 
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
+    if (i % LINES_PER_PAUSE === LINES_PER_PAUSE - 1) yield;
     const line = lines[i] as string;
     const lineNo = i + 1;
     if (line.trim() === '') continue;
