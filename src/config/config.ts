@@ -351,6 +351,9 @@ function parseSource(get: Getter, problems: string[], livePods: boolean): Source
 }
 
 /** `--netns.pods=NAMESPACE/POD[:ROLE]=PATH,…`: the pods to read and their network namespaces. */
+/** Roles of the Meridio pods the agent reads (the forwarder is VPP, read through its CLI or segment). */
+const POD_ROLES = ROLES.filter((r) => r !== 'forwarder');
+
 function parseNetnsPods(
   v: { value: string; from: string } | undefined,
   problems: string[],
@@ -391,6 +394,10 @@ function parseNetnsPods(
       continue;
     }
     seen.add(`${namespace}/${pod}`);
+    if (role !== undefined && !(POD_ROLES as readonly string[]).includes(role)) {
+      problems.push(`${where}: role ${JSON.stringify(role)} is not one of ${POD_ROLES.join(', ')}`);
+      continue;
+    }
     const target: PodTarget = { namespace, pod, netns: path };
     if (role) target.role = role;
     pods.push(target);

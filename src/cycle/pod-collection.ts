@@ -6,8 +6,10 @@ import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { commandsOfForm, FORMS } from '../sources/pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-source.ts';
+import { SourceError } from '../sources/source-error.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
+import { timeoutLimit } from './timeout-text.ts';
 
 export interface PodCollectionOptions {
   node: string;
@@ -92,7 +94,17 @@ export class PodCollection {
         }
         return snapshot;
       }
-      const results = await this.source.run(target, commands, timeoutMs);
+      const results = (await this.source.run(target, commands, timeoutMs)).map((r) =>
+        r.kind === 'failed' && r.error.reason === 'timeout'
+          ? {
+              ...r,
+              error: new SourceError(
+                'timeout',
+                `${r.error.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`,
+              ),
+            }
+          : r,
+      );
       // A form is in use when one of its own commands answered; a command it shares with a later form
       // (/proc/net/dev in text and proc) does not decide it.
       const rank = FORMS.indexOf(form);

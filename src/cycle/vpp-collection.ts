@@ -18,6 +18,7 @@ import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-s
 import { runSliced } from '../util/slices.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
+import { timeoutLimit } from './timeout-text.ts';
 
 export interface VppCollectionOptions {
   node: string;
@@ -267,7 +268,11 @@ export class VppCollection {
       text = out.text;
     } catch (err) {
       const e = err instanceof SourceError ? err : new SourceError('io', String(err));
-      return { status: status({ state: 'failed', failure: e.reason, message: e.message }), value: undefined };
+      const message =
+        e.reason === 'timeout'
+          ? `${e.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`
+          : e.message;
+      return { status: status({ state: 'failed', failure: e.reason, message }), value: undefined };
     }
     const vppError = detectVppError(text);
     if (vppError) {

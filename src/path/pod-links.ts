@@ -106,7 +106,7 @@ function tableLinks(index: NodeIndex, pod: PodSnapshot, routeNode: PathNode, tab
       `missing:nexthop:${routeNode.id}`,
       'remote-endpoint',
       'missing',
-      'no nexthop',
+      `nexthop of table ${table.table}`,
       why,
     );
     return [makeLink('nexthop', routeNode, missing, [], base)];

@@ -183,7 +183,7 @@ function runProcess(file: string, args: string[], stdin: string, timeoutMs: numb
         code: null,
         stdout: '',
         stderr: '',
-        error: new SourceError('timeout', `${file} ${args.join(' ')} took over ${Math.round(timeoutMs)} ms`),
+        error: new SourceError('timeout', `${file} ${args.join(' ')} did not finish`),
       });
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => {

@@ -34,8 +34,7 @@ export async function readRecording(file: string, timeoutMs: number): Promise<st
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return undefined;
-    if (e.name === 'AbortError')
-      throw new SourceError('timeout', `reading ${file} took over ${timeoutMs} ms`);
+    if (e.name === 'AbortError') throw new SourceError('timeout', `reading ${file} did not finish`);
     throw new SourceError('io', `cannot read ${file}: ${e.message}`);
   }
 }

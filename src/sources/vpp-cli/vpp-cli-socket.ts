@@ -85,7 +85,7 @@ export class VppCliSocketSource implements VppSource {
         socket.write(Buffer.from(`${command}\n\0`, 'latin1'));
       };
       const deadline = setTimeout(
-        () => finish(new SourceError('timeout', `VPP did not finish "${command}" within ${timeoutMs} ms`)),
+        () => finish(new SourceError('timeout', `VPP did not finish "${command}"`)),
         timeoutMs,
       );
       let greetingTimer: NodeJS.Timeout | undefined;

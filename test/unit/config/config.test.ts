@@ -145,6 +145,24 @@ describe('configuration', () => {
     ['flag twice', ['--node=a', '--node=b'], {}, /--node is given twice/],
     ['netns pod without path', ['--netns.pods=red/proxy-a'], {}, /expected NAMESPACE\/POD\[:ROLE\]=PATH/],
     [
+      'netns pod with a role short for another',
+      ['--netns.pods=red/fe-a:frontend=/proc/1/ns/net'],
+      {},
+      /role "frontend" is not one of proxy, stateless-lb-frontend, target/,
+    ],
+    [
+      'netns pod with an unknown role',
+      ['--netns.pods=red/x:bogus=/proc/1/ns/net'],
+      {},
+      /role "bogus" is not one of proxy, stateless-lb-frontend, target/,
+    ],
+    [
+      'netns pod as the forwarder',
+      ['--netns.pods=nsm/fwd:forwarder=/proc/1/ns/net'],
+      {},
+      /role "forwarder" is not one of/,
+    ],
+    [
       'unknown kube mode',
       ['--kube.mode=daemon', '--node=w'],
       {},

@@ -223,3 +223,20 @@ describe('VppCollection', () => {
     );
   });
 });
+
+describe('VppCollection timeouts', () => {
+  it('names the limit a command ran into: the configured timeout, or what was left of the cycle', async () => {
+    const { source, collection } = setup();
+    source.answers.set('show interface', 'timeout');
+    const far = await collection.collect(1_000_000 + 10_000);
+    assert.match(
+      far.commands.find((c) => c.command === 'show interface')?.message ?? '',
+      /^simulated timeout within 1000 ms \(--collect\.command-timeout\)$/,
+    );
+    const near = await collection.collect(1_000_000 + 3);
+    assert.match(
+      near.commands.find((c) => c.command === 'show interface')?.message ?? '',
+      /within the 3 ms left before the cycle's deadline/,
+    );
+  });
+});

@@ -209,7 +209,7 @@ describe('broken paths give explicit missing ends', () => {
     proxy.data.routes = proxy.data.routes?.filter((r) => r.table !== '1');
     const link = onlyLink(graphOf(s), (l) => l.type === 'nexthop' && l.details.table === '1');
     assert.equal(link.health.status, 'down');
-    assert.match(link.health.problems.join(), /table 1 has no route/);
+    assert.deepEqual(link.health.problems, ['nexthop of table 1 is missing: table 1 has no route']);
   });
 
   it('a tunnel to an address no node owns has a missing remote node; without a node list it is unknown', () => {
