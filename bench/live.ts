@@ -335,7 +335,7 @@ async function inProcess(vpp: LiveVpp): Promise<InProcess> {
     for (let i = 0; i < 5; i++) {
       const d = await reader.read(open.file, open.key);
       names = d.interfaceNames.filter((n) => n !== undefined).length;
-      errorCounters = d.errors.length;
+      errorCounters = d.errorCounters;
     }
     const samples: number[] = [];
     for (let i = 0; i < SEGMENT_READS; i++) {
