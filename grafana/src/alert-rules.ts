@@ -6,6 +6,10 @@
  * case is MeridioPathExporterCannotRead's.
  */
 
+import { vipRules } from './vip-tables.ts';
+
+const VIP_RULES = vipRules();
+
 export interface AlertRule {
   alert: string;
   expr: string;
@@ -93,7 +97,7 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'MeridioProxyVipMissingNexthops',
-        expr: '(\n  meridio_proxy_route_nexthops{dst="default"}\n    and on (node, namespace, pod, family, table) meridio_proxy_rule_info{action="lookup"}\n)\n  < on (namespace, trench) group_left count by (namespace, trench) (meridio_pod_info{role="stateless-lb-frontend"})',
+        expr: `(\n  meridio_proxy_route_nexthops{dst="default"}\n    and on (node, namespace, pod, family, table) ${VIP_RULES}\n)\n  < on (namespace, trench) group_left count by (namespace, trench) (meridio_pod_info{role="stateless-lb-frontend"})`,
         for: '5m',
         severity: 'warning',
         summary:
@@ -104,7 +108,7 @@ export const RULE_GROUPS: RuleGroup[] = [
       },
       {
         alert: 'MeridioProxyVipNoNexthop',
-        expr: 'meridio_proxy_rule_info{action="lookup", from!="all", table!~"main|local|default|253|254|255"}\n  unless on (node, namespace, pod, family, table) (meridio_proxy_route_nexthops > 0)\n  and on (node, namespace, pod) (count by (node, namespace, pod) (meridio_proxy_route_nexthops) > 0)',
+        expr: `${VIP_RULES}\n  unless on (node, namespace, pod, family, table) (meridio_proxy_route_nexthops > 0)\n  and on (node, namespace, pod) (count by (node, namespace, pod) (meridio_proxy_route_nexthops) > 0)`,
         for: '2m',
         severity: 'critical',
         summary:
@@ -115,12 +119,13 @@ export const RULE_GROUPS: RuleGroup[] = [
       },
       {
         alert: 'MeridioNexthopNeighbourFailed',
-        expr: 'meridio_proxy_route_nexthop_info\n  * on (node, namespace, pod, via, dev) group_left (state)\n  label_replace(meridio_neighbor_state{state=~".*(FAILED|INCOMPLETE).*"}, "via", "$1", "ip", "(.*)")',
+        // The state (FAILED, INCOMPLETE) changes while one fault lasts: it is not a label of the alert.
+        expr: `meridio_proxy_route_nexthop_info\n  and on (node, namespace, pod, family, table) ${VIP_RULES}\n  and on (node, namespace, pod, via, dev)\n  label_replace(meridio_neighbor_state{state=~".*(FAILED|INCOMPLETE).*"}, "via", "$1", "ip", "(.*)")`,
         for: '2m',
         severity: 'critical',
-        summary: 'Nexthop {{ $labels.via }} of proxy {{ $labels.pod }} does not answer ({{ $labels.state }})',
+        summary: 'Nexthop {{ $labels.via }} of proxy {{ $labels.pod }} does not answer',
         description:
-          "The neighbour entry of nexthop {{ $labels.via }} (table {{ $labels.table }}) in proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} is {{ $labels.state }}: the frontend with that address does not answer ARP/NDP. Check that frontend's conduit interface, its tap and the cross-connect or tunnel to it.",
+          "The neighbour entry of nexthop {{ $labels.via }} (VIP table {{ $labels.table }}) in proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} is FAILED or INCOMPLETE: the frontend with that address does not answer ARP/NDP. Check that frontend's conduit interface, its tap and the cross-connect or tunnel to it.",
         runbook: 'runbook-nexthop-neighbour',
       },
       {
@@ -141,13 +146,14 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'MeridioPathLinkDown',
-        expr: 'meridio_path_link_info and on (node, type, from, to) (meridio_path_link_up == 0)',
+        // One alert per broken end and link type: the far end's id, presence and the evidence change
+        // while a fault lasts (a neighbour going FAILED, an address the kernel drops), so they are not labels.
+        expr: 'max by (node, type, from, from_kind, from_namespace, from_pod, from_interface) (\n  meridio_path_link_info and on (node, type, from, to) (meridio_path_link_up == 0)\n)',
         for: '5m',
         severity: 'warning',
-        summary:
-          'Path link {{ $labels.type }} {{ $labels.from }} → {{ $labels.to }} is down (node {{ $labels.node }})',
+        summary: 'Path link {{ $labels.type }} from {{ $labels.from }} is down (node {{ $labels.node }})',
         description:
-          'The {{ $labels.type }} link from {{ $labels.from }} to {{ $labels.to }} (far end {{ $labels.to_presence }}) on node {{ $labels.node }} has been down for 5 minutes. The page of the exporter on that node (/) shows the reason on the red link; `meridio-path-exporter path --url` prints the hops.',
+          'A {{ $labels.type }} link from {{ $labels.from }} on node {{ $labels.node }} has been down for 5 minutes. The page of the exporter on that node (/) shows the far end and the reason on the red link; `meridio-path-exporter path --url` prints the hops.',
         runbook: 'runbook-path-link-down',
       },
     ],

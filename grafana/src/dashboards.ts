@@ -1,4 +1,5 @@
 import { meridioDashboard, NODE, POD, pathNodeGraph, row, table, timeseries, VPP } from './panels.ts';
+import { vipRules } from './vip-tables.ts';
 
 /** Interfaces on the traffic path: taps, VxLAN tunnels and cross-connected interfaces. */
 const ON_PATH = `on (node, forwarder, interface) group_left (host_if_name) (vpp_tap_info{${VPP}} or label_replace(vpp_vxlan_tunnel_info{${VPP}}, "host_if_name", "", "", ""))`;
@@ -93,7 +94,7 @@ function trafficPath(): unknown {
         'none',
         [
           [
-            `meridio_proxy_route_nexthops{${POD}, dst="default"} and on (node, namespace, pod, family, table) meridio_proxy_rule_info{${POD}, action="lookup"}`,
+            `meridio_proxy_route_nexthops{${POD}, dst="default"} and on (node, namespace, pod, family, table) ${vipRules(POD)}`,
             'nexthops',
           ],
           [
@@ -113,7 +114,7 @@ function trafficPath(): unknown {
         'none',
         [
           [
-            `meridio_proxy_route_nexthop_info{${POD}} * on (node, namespace, pod, via, dev) group_left (state, lladdr) label_replace(meridio_neighbor_state{${POD}}, "via", "$1", "ip", "(.*)")`,
+            `(meridio_proxy_route_nexthop_info{${POD}} and on (node, namespace, pod, family, table) ${vipRules(POD)}) * on (node, namespace, pod, via, dev) group_left (state, lladdr) label_replace(meridio_neighbor_state{${POD}}, "via", "$1", "ip", "(.*)")`,
             '',
           ],
         ],

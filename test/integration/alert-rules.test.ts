@@ -65,19 +65,61 @@ const TUNNEL_L = {
   remote_node: 'worker-b',
 };
 const LINK_INFO = `meridio_path_link_info{node="worker-a",type="tap-peer",from="vpp:tap4",to="missing:tap-peer:tap4",to_presence="missing"}`;
-const LINK_L = {
-  node: 'worker-a',
-  type: 'tap-peer',
-  from: 'vpp:tap4',
-  to: 'missing:tap-peer:tap4',
-  to_presence: 'missing',
-};
+const LINK_L = { node: 'worker-a', type: 'tap-peer', from: 'vpp:tap4' };
+/** The same link before its far end went missing: another `to`, another presence. */
+const LINK_INFO_BEFORE = `meridio_path_link_info{node="worker-a",type="tap-peer",from="vpp:tap4",to="pod:red/proxy-conduit-a-1-abc/conduit-a--1b2a",to_presence="present"}`;
+const LINK_UP_BEFORE =
+  'meridio_path_link_up{node="worker-a",type="tap-peer",from="vpp:tap4",to="pod:red/proxy-conduit-a-1-abc/conduit-a--1b2a"}';
 const LINK_UP =
   'meridio_path_link_up{node="worker-a",type="tap-peer",from="vpp:tap4",to="missing:tap-peer:tap4"}';
 const VXLAN_READ = `meridio_path_exporter_collect_success{${V},source="vpp",command="show vxlan tunnel raw"}`;
 
-/** For every alert: a case where it fires after its `for:`, and the healthy path, where it stays silent. */
-const CASES: Record<string, { fires: Case; silent: Case[] }> = {
+const PROXY_POD =
+  'meridio_pod_info{node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc",role="proxy"}';
+const FRONTENDS: [string, string][] = [
+  ['meridio_pod_info{node="worker-a",namespace="red",pod="fe-ghi",role="stateless-lb-frontend"}', '1x10'],
+  ['meridio_pod_info{node="worker-b",namespace="red",pod="fe-jkl",role="stateless-lb-frontend"}', '1x10'],
+];
+/**
+ * What every pod of a real cluster also has: `from all lookup main` and a main-table default route with
+ * one nexthop (its gateway), here for the target and a frontend next to a healthy proxy; the target's
+ * gateway neighbour may even be FAILED without the VIP path being concerned.
+ */
+const CLUSTER_PODS = (pod: string, role: string, gatewayState = 'REACHABLE'): [string, string][] => {
+  const at = `node="worker-a",namespace="red",pod="${pod}"`;
+  return [
+    [`meridio_pod_info{${at},role="${role}"}`, '1x10'],
+    [
+      `meridio_proxy_rule_info{${at},family="ipv4",priority="32766",from="all",action="lookup",table="main"}`,
+      '1x10',
+    ],
+    [`meridio_proxy_route_nexthops{${at},family="ipv4",table="main",dst="default",type="unicast"}`, '1x10'],
+    [
+      `meridio_proxy_route_nexthop_info{${at},family="ipv4",table="main",dst="default",via="10.244.0.1",dev="eth0",weight="1"}`,
+      '1x10',
+    ],
+    [
+      `meridio_neighbor_state{${at},family="ipv4",ip="10.244.0.1",dev="eth0",lladdr="02:42:ac:11:00:01",state="${gatewayState}"}`,
+      '1x10',
+    ],
+  ];
+};
+const HEALTHY_CLUSTER: [string, string][] = [
+  ...CLUSTER_PODS('target-a-1', 'target', 'FAILED'),
+  ...CLUSTER_PODS('fe-ghi', 'stateless-lb-frontend'),
+  FRONTENDS[1] as [string, string],
+  [PROXY_POD, '1x10'],
+  [RULE, '1x10'],
+  [NEXTHOPS('1'), '2x10'],
+  [NH_INFO, '1x10'],
+  [NEIGH('REACHABLE'), '1x10'],
+];
+
+/**
+ * For every alert: a case where it fires after its `for:`, the healthy path, where it stays silent, and
+ * faults whose details change while they last, where the one alert must keep firing.
+ */
+const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] }> = {
   MeridioPathInterfaceDrops: {
     fires: {
       series: [
@@ -185,45 +227,26 @@ const CASES: Record<string, { fires: Case; silent: Case[] }> = {
   },
   MeridioProxyVipMissingNexthops: {
     fires: {
-      series: [
-        [NEXTHOPS('1'), '1x10'],
-        [RULE, '1x10'],
-        [
-          'meridio_pod_info{node="worker-a",namespace="red",pod="fe-ghi",role="stateless-lb-frontend"}',
-          '1x10',
-        ],
-        [
-          'meridio_pod_info{node="worker-b",namespace="red",pod="fe-jkl",role="stateless-lb-frontend"}',
-          '1x10',
-        ],
-      ],
+      series: [[NEXTHOPS('1'), '1x10'], [RULE, '1x10'], [PROXY_POD, '1x10'], ...FRONTENDS],
       evalTime: '10m',
       fire: [NH_L],
       value: '1',
     },
     silent: [
       {
-        series: [
-          [NEXTHOPS('1'), '2x10'],
-          [RULE, '1x10'],
-          [
-            'meridio_pod_info{node="worker-a",namespace="red",pod="fe-ghi",role="stateless-lb-frontend"}',
-            '1x10',
-          ],
-          [
-            'meridio_pod_info{node="worker-b",namespace="red",pod="fe-jkl",role="stateless-lb-frontend"}',
-            '1x10',
-          ],
-        ],
+        series: [[NEXTHOPS('1'), '2x10'], [RULE, '1x10'], [PROXY_POD, '1x10'], ...FRONTENDS],
         evalTime: '10m',
         fire: [],
       },
+      // Every pod's main table has one default route: not a VIP table, whatever the frontend count.
+      { series: HEALTHY_CLUSTER, evalTime: '10m', fire: [] },
     ],
   },
   MeridioProxyVipNoNexthop: {
     fires: {
       series: [
         [RULE, '1x10'],
+        [PROXY_POD, '1x10'],
         [NEXTHOPS('1'), '0x10'],
         [NEXTHOPS('main'), '1x10'],
       ],
@@ -234,6 +257,7 @@ const CASES: Record<string, { fires: Case; silent: Case[] }> = {
       {
         series: [
           [RULE, '1x10'],
+          [PROXY_POD, '1x10'],
           [NEXTHOPS('1'), '2x10'],
           [NEXTHOPS('main'), '1x10'],
         ],
@@ -241,26 +265,54 @@ const CASES: Record<string, { fires: Case; silent: Case[] }> = {
         fire: [],
       },
       // The routes could not be read at all: silent here, MeridioPathExporterCannotRead fires.
-      { series: [[RULE, '1x10']], evalTime: '5m', fire: [] },
+      {
+        series: [
+          [RULE, '1x10'],
+          [PROXY_POD, '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
+      { series: HEALTHY_CLUSTER, evalTime: '5m', fire: [] },
     ],
   },
   MeridioNexthopNeighbourFailed: {
     fires: {
       series: [
         [NH_INFO, '1x10'],
+        [RULE, '1x10'],
+        [PROXY_POD, '1x10'],
         [NEIGH('FAILED'), '1x10'],
       ],
       evalTime: '5m',
-      fire: [{ ...NH_INFO_L, state: 'FAILED' }],
+      fire: [NH_INFO_L],
     },
     silent: [
       {
         series: [
           [NH_INFO, '1x10'],
+          [RULE, '1x10'],
+          [PROXY_POD, '1x10'],
           [NEIGH('REACHABLE'), '1x10'],
         ],
         evalTime: '5m',
         fire: [],
+      },
+      // The target's own gateway does not answer: not a nexthop of a VIP table.
+      { series: HEALTHY_CLUSTER, evalTime: '5m', fire: [] },
+    ],
+    keepsFiring: [
+      // The kernel moves the entry from FAILED to INCOMPLETE as it probes again: still one fault.
+      {
+        series: [
+          [NH_INFO, '1x10'],
+          [RULE, '1x10'],
+          [PROXY_POD, '1x10'],
+          [NEIGH('FAILED'), '1 1 1 1 stale'],
+          [NEIGH('INCOMPLETE'), '_ _ _ _ 1 1 1 1 1 1'],
+        ],
+        evalTime: '5m',
+        fire: [NH_INFO_L],
       },
     ],
   },
@@ -303,6 +355,19 @@ const CASES: Record<string, { fires: Case; silent: Case[] }> = {
         ],
         evalTime: '8m',
         fire: [],
+      },
+    ],
+    keepsFiring: [
+      // Down with its far end present (carrier lost), then the end disappears: one fault, one alert.
+      {
+        series: [
+          [LINK_INFO_BEFORE, '1 1 1 1 1 1 stale'],
+          [LINK_UP_BEFORE, '0 0 0 0 0 0 stale'],
+          [LINK_INFO, '_ _ _ _ _ _ 1 1 1 1'],
+          [LINK_UP, '_ _ _ _ _ _ 0 0 0 0'],
+        ],
+        evalTime: '7m',
+        fire: [LINK_L],
       },
     ],
   },
@@ -352,9 +417,10 @@ function promtoolTests(): unknown {
   for (const [alertname, c] of Object.entries(CASES)) {
     const rule = ALERTS.get(alertname);
     assert.ok(rule, alertname);
-    for (const k of [c.fires, ...c.silent]) {
+    for (const k of [c.fires, ...c.silent, ...(c.keepsFiring ?? [])]) {
+      const what = k === c.fires ? 'fires' : c.silent.includes(k) ? 'stays silent' : 'keeps firing';
       tests.push({
-        name: `${alertname} ${k === c.fires ? 'fires' : 'stays silent'}`,
+        name: `${alertname} ${what} (case ${tests.length})`,
         interval: '1m',
         input_series: k.series.map(([series, values]) => ({ series, values })),
         alert_rule_test: [
