@@ -69,6 +69,9 @@ interface VipTable {
 
 function vipTables(pod: PodSnapshot): VipTable[] {
   const tables = new Map<string, VipTable>();
+  // Only a proxy's tables route VIPs towards the frontends; a pod of unknown role may be one.
+  const role = pod.target.role;
+  if (role !== undefined && role !== 'proxy') return [];
   for (const rule of pod.data.rules ?? []) {
     if (rule.action !== 'lookup' || !rule.table || SYSTEM_TABLES.has(rule.table) || rule.from === 'all')
       continue;

@@ -305,3 +305,22 @@ describe('traffic between cycles', () => {
     assert.equal(first.links[0]?.health.moving, undefined);
   });
 });
+
+describe('VIP tables on the path', () => {
+  it("are a proxy's: the same policy rule and table in a target make no nexthop link", () => {
+    const s = copyA();
+    const proxy = podOf(s, PROXY);
+    const target = podOf(s, TARGET);
+    target.data.rules = [...(target.data.rules ?? []), ...(proxy.data.rules ?? [])];
+    target.data.routes = [
+      ...(target.data.routes ?? []),
+      ...(proxy.data.routes ?? []).filter((r) => r.table === '1'),
+    ];
+    const nexthops = graphOf(s).links.filter((l) => l.type === 'nexthop');
+    assert.ok(nexthops.length > 0);
+    assert.ok(
+      nexthops.every((l) => l.from.includes(PROXY)),
+      nexthops.map((l) => l.from).join(),
+    );
+  });
+});
