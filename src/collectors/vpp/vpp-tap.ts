@@ -2,7 +2,7 @@ import { defineMetric } from '../../exposition/metric-def.ts';
 import type { ExpositionWriter } from '../../exposition/writer.ts';
 import { parseShowTap, parseShowTapInSlices, type VppTap } from '../../parsers/vpp/show-tap.ts';
 import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
-import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
+import { forEachInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show tap';
@@ -52,32 +52,33 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   renderInSlices: renderTaps,
 });
 
-/** Pauses every ITEMS_PER_PAUSE items: at 10,000 interfaces this is tens of milliseconds of work. */
+/** In slices: at 10,000 interfaces this is tens of milliseconds of work. */
 function* renderTaps(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void> {
   const { node, forwarder } = snapshot;
-  let n = 0;
-  for (const tap of firstByKey(snapshot.taps, (t) => t.name)) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
-    w.sample(
-      info,
-      [
-        node,
-        forwarder,
-        tap.name,
-        tap.hostIfName ?? '',
-        tap.hostMac ?? '',
-        tap.hostNs ?? '',
-        tap.mac ?? '',
-        tap.hwIfIndex,
-      ],
-      1,
-    );
-    if (tap.hostCarrierUp !== undefined)
-      w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
-    for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
-      const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
-      if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
-      if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
-    }
-  }
+  yield* forEachInSlices(
+    firstByKey(snapshot.taps, (t) => t.name),
+    (tap) => {
+      w.sample(
+        info,
+        [
+          node,
+          forwarder,
+          tap.name,
+          tap.hostIfName ?? '',
+          tap.hostMac ?? '',
+          tap.hostNs ?? '',
+          tap.mac ?? '',
+          tap.hwIfIndex,
+        ],
+        1,
+      );
+      if (tap.hostCarrierUp !== undefined)
+        w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
+      for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
+        const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
+        if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
+        if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
+      }
+    },
+  );
 }

@@ -66,15 +66,33 @@ export function parseShowInterface(text: string): Parsed<VppInterface[]> {
 
 /** `parseShowInterface` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
 export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInterface[]>> {
-  const report = new ReportBuilder();
-  const interfaces: VppInterface[] = [];
-  let fixedColumns = false;
-  let sawHeader = false;
-  let current: VppInterface | undefined;
-
   const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    if (i % LINES_PER_PAUSE === LINES_PER_PAUSE - 1) yield;
+  const st: ParseState = {
+    report: new ReportBuilder(),
+    interfaces: [],
+    fixedColumns: false,
+    sawHeader: false,
+  };
+  // The hot loop stays an ordinary function: inside a generator its locals would live in the generator object.
+  for (let from = 0; from < lines.length; from += LINES_PER_PAUSE) {
+    parseLines(st, lines, from, Math.min(lines.length, from + LINES_PER_PAUSE));
+    if (from + LINES_PER_PAUSE < lines.length) yield;
+  }
+  return { value: st.interfaces, report: st.report.build() };
+}
+
+interface ParseState {
+  report: ReportBuilder;
+  interfaces: VppInterface[];
+  fixedColumns: boolean;
+  sawHeader: boolean;
+  current?: VppInterface;
+}
+
+function parseLines(st: ParseState, lines: readonly string[], from: number, to: number): void {
+  const { report, interfaces } = st;
+  let { fixedColumns, sawHeader, current } = st;
+  for (let i = from; i < to; i++) {
     const line = lines[i] as string;
     const lineNo = i + 1;
     // Fast path for the bulk of the output: a counter line under an interface, in VPP's exact columns.
@@ -119,7 +137,9 @@ export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInte
     }
     addCounter(current, counter, lineNo, report);
   }
-  return { value: interfaces, report: report.build() };
+  st.fixedColumns = fixedColumns;
+  st.sawHeader = sawHeader;
+  st.current = current;
 }
 
 function parseRow(

@@ -77,15 +77,28 @@ export function parseShowTap(text: string): Parsed<VppTap[]> {
 
 /** `parseShowTap` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
 export function* parseShowTapInSlices(text: string): Sliced<Parsed<VppTap[]>> {
-  const report = new ReportBuilder();
-  const taps: VppTap[] = [];
-  let tap: VppTap | undefined;
-  let section: Section = 'top';
-  let queue: VppVirtqueue | undefined;
-
   const lines = splitLines(text);
-  for (let i = 0; i < lines.length; i++) {
-    if (i % LINES_PER_PAUSE === LINES_PER_PAUSE - 1) yield;
+  const st: TapState = { report: new ReportBuilder(), taps: [], section: 'top' };
+  // The hot loop stays an ordinary function: inside a generator its locals would live in the generator object.
+  for (let from = 0; from < lines.length; from += LINES_PER_PAUSE) {
+    parseTapLines(st, lines, from, Math.min(lines.length, from + LINES_PER_PAUSE));
+    if (from + LINES_PER_PAUSE < lines.length) yield;
+  }
+  return { value: st.taps, report: st.report.build() };
+}
+
+interface TapState {
+  report: ReportBuilder;
+  taps: VppTap[];
+  tap?: VppTap;
+  section: Section;
+  queue?: VppVirtqueue;
+}
+
+function parseTapLines(st: TapState, lines: readonly string[], from: number, to: number): void {
+  const { report, taps } = st;
+  let { tap, section, queue } = st;
+  for (let i = from; i < to; i++) {
     const line = lines[i] as string;
     const lineNo = i + 1;
     if (line.trim() === '') continue;
@@ -141,7 +154,9 @@ export function* parseShowTapInSlices(text: string): Sliced<Parsed<VppTap[]>> {
     if (KNOWN_IGNORED.some((re) => re.test(line))) continue;
     report.unparsedLine(lineNo, line);
   }
-  return { value: taps, report: report.build() };
+  st.tap = tap;
+  st.section = section;
+  st.queue = queue;
 }
 
 function readTopLevel(tap: VppTap, line: string): { section: Section; queue?: VppVirtqueue } | undefined {
