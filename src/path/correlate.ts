@@ -4,7 +4,7 @@ import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
 import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
 import { markTraffic } from './link-health.ts';
 import { NodeIndex } from './node-index.ts';
-import { bridgeMemberLinks, fdbLinks, nexthopLinks } from './pod-links.ts';
+import { bridgeMemberLinks, fdbLinks, nexthopLinks, vipLinks } from './pod-links.ts';
 import { tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
 
 export interface CorrelateInput {
@@ -29,7 +29,15 @@ export function correlatePath(input: CorrelateInput): PathGraph {
 export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph> {
   const index = yield* NodeIndex.build(input.vpp, input.pods);
   const links: PathLink[] = [];
-  for (const build of [tapPeerLinks, xconnectLinks, vxlanLinks, bridgeMemberLinks, nexthopLinks, fdbLinks]) {
+  for (const build of [
+    tapPeerLinks,
+    xconnectLinks,
+    vxlanLinks,
+    bridgeMemberLinks,
+    nexthopLinks,
+    fdbLinks,
+    vipLinks,
+  ]) {
     for (const link of yield* build(index)) links.push(link);
   }
   const used = new Set<string>();

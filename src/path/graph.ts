@@ -6,7 +6,7 @@ export const PATH_SCHEMA_VERSION = 1;
 
 export type PathNodeKind = 'pod-interface' | 'vpp-interface' | 'remote-node' | 'route' | 'remote-endpoint';
 
-export type LinkType = 'tap-peer' | 'xconnect' | 'vxlan' | 'bridge-member' | 'nexthop' | 'fdb';
+export type LinkType = 'tap-peer' | 'xconnect' | 'vxlan' | 'bridge-member' | 'nexthop' | 'fdb' | 'vip';
 
 export const LINK_TYPES: readonly LinkType[] = [
   'tap-peer',
@@ -15,6 +15,7 @@ export const LINK_TYPES: readonly LinkType[] = [
   'bridge-member',
   'nexthop',
   'fdb',
+  'vip',
 ];
 
 /**

@@ -8,7 +8,7 @@ const SOURCE = 'path correlation';
 const linkInfo = defineMetric({
   name: 'meridio_path_link_info',
   type: 'gauge',
-  help: 'A link of the traffic path (tap-peer, xconnect, vxlan, bridge-member, nexthop, fdb) between two path nodes, with what matched them; to_presence is missing when the far end should exist and does not.',
+  help: 'A link of the traffic path (tap-peer, xconnect, vxlan, bridge-member, nexthop, fdb, vip) between two path nodes, with what matched them; to_presence is missing when the far end should exist and does not.',
   labels: [
     'node',
     'type',

@@ -42,20 +42,72 @@ export function* nexthopLinks(index: NodeIndex): Sliced<PathLink[]> {
   for (const pod of index.podSnapshots) {
     yield;
     for (const table of vipTables(pod)) {
-      const id = `route:${pod.target.namespace}/${pod.target.pod}/${table.family}/${table.table}`;
-      const routeNode = index.node(id, () => ({
-        id,
-        kind: 'route',
-        presence: 'present',
-        title: `${pod.target.pod} table ${table.table}`,
-        namespace: pod.target.namespace,
-        pod: pod.target.pod,
-        table: table.table,
-        family: table.family,
-        vips: table.vips,
-        ...(pod.target.role && { role: pod.target.role }),
-      }));
+      const routeNode = vipTableNode(index, pod, table);
       links.push(...tableLinks(index, pod, routeNode, table));
+    }
+  }
+  return links;
+}
+
+/** The node of a proxy's VIP table, shared by its nexthop links and the targets' VIP links. */
+function vipTableNode(index: NodeIndex, pod: PodSnapshot, table: VipTable): PathNode {
+  const id = `route:${pod.target.namespace}/${pod.target.pod}/${table.family}/${table.table}`;
+  return index.node(id, () => ({
+    id,
+    kind: 'route',
+    presence: 'present',
+    title: `${pod.target.pod} table ${table.table}`,
+    namespace: pod.target.namespace,
+    pod: pod.target.pod,
+    table: table.table,
+    family: table.family,
+    vips: table.vips,
+    ...(pod.target.role && { role: pod.target.role }),
+  }));
+}
+
+/**
+ * Expected against seen: each VIP a target holds (a host address on its Meridio interface) to the VIP
+ * tables of the proxies on this node that route it. A VIP no proxy here has a rule for is a link to a
+ * missing end: its replies take the proxy's main table, and the kernel answers "No route to host".
+ */
+export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
+  const tablesOf = new Map<string, PathNode[]>();
+  let proxiesRead = true;
+  for (const pod of index.podSnapshots) {
+    if (pod.target.role !== 'proxy') continue;
+    if (!pod.data.rules) proxiesRead = false;
+    for (const table of vipTables(pod)) {
+      const node = vipTableNode(index, pod, table);
+      for (const vip of table.vips) tablesOf.set(vip, [...(tablesOf.get(vip) ?? []), node]);
+    }
+  }
+  const links: PathLink[] = [];
+  for (const pod of index.podSnapshots) {
+    if (pod.target.role !== 'target') continue;
+    yield;
+    for (const a of pod.data.addresses ?? []) {
+      const host =
+        (a.family === 'ipv4' && a.prefixLen === 32) || (a.family === 'ipv6' && a.prefixLen === 128);
+      if (!host || a.scope === 'link' || a.scope === 'host' || a.interface === 'lo' || a.interface === 'eth0')
+        continue;
+      const ref = index.podInterface(pod, a.interface);
+      if (!ref) continue;
+      const details = { vip: a.address };
+      const tables = tablesOf.get(a.address) ?? [];
+      for (const t of tables) links.push(makeLink('vip', ref.node, t, ['vip-rule'], details));
+      if (tables.length > 0) continue;
+      const read = proxiesRead && index.podsComplete;
+      const missing = index.absent(
+        `missing:vip-rule:${a.address}`,
+        'route',
+        read ? 'missing' : 'unknown',
+        `rule from ${a.address}`,
+        read
+          ? `no proxy on this node has a rule from ${a.address} (${pod.target.pod} holds it on ${a.interface})`
+          : 'not every proxy on this node could be read',
+      );
+      links.push(makeLink('vip', ref.node, missing, [], details));
     }
   }
   return links;

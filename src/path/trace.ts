@@ -247,6 +247,8 @@ function describeLink(l: PathLink): string {
       return `nexthop via ${d.via}${d.dev ? ` dev ${d.dev}` : ''}${d.weight !== undefined ? ` weight ${d.weight}` : ''}${d.neighbourState ? `, neighbour ${d.neighbourState}` : ''}`;
     case 'fdb':
       return `FDB: ${d.mac} is behind this port`;
+    case 'vip':
+      return `VIP ${d.vip}, routed by the proxy's policy rule`;
   }
 }
 

@@ -55,7 +55,10 @@ export function renderPathSvg(graph: PathGraph): string {
     const members = linksOf('bridge-member').filter((l) => own.some((n) => n.id === l.from));
     const rows = graph.links.filter((l) => {
       const from = nodes.get(l.from);
-      return (l.type === 'nexthop' || l.type === 'fdb') && podKey(from?.namespace, from?.pod) === key;
+      return (
+        (l.type === 'nexthop' || l.type === 'fdb' || l.type === 'vip') &&
+        podKey(from?.namespace, from?.pod) === key
+      );
     });
     const width = Math.max(1, ports.length) * PORT_W + 20;
     const textWidth = Math.max(
@@ -295,6 +298,7 @@ function rowText(l: PathLink, nodes: ReadonlyMap<string, PathNode>): string {
     return `table ${l.details.table}${vips}${via} → ${where}${state}${bad}`;
   }
   const port = nodes.get(l.from)?.interface ?? '';
+  if (l.type === 'vip') return `VIP ${l.details.vip} on ${port} → ${where}${bad}`;
   return `fdb ${l.details.mac} on ${port} → ${where}${bad}`;
 }
 

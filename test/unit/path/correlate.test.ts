@@ -129,7 +129,7 @@ describe('path correlation on the guide’s nodes', () => {
     );
     assert.deepEqual(g.complete, { vpp: true, pods: true });
     assert.deepEqual(g.pods.map((p) => p.pod).sort(), [PROXY, FRONTEND_GHI, TARGET].sort());
-    assert.equal(g.links.length, 19);
+    assert.equal(g.links.length, 21, '19 links of the data path and the 2 VIPs of the target');
     // eth0 and lo are not on the path.
     assert.equal(
       g.nodes.some((n) => n.interface === 'eth0' || n.interface === 'lo'),
@@ -322,5 +322,39 @@ describe('VIP tables on the path', () => {
       nexthops.every((l) => l.from.includes(PROXY)),
       nexthops.map((l) => l.from).join(),
     );
+  });
+});
+
+describe("VIPs the targets hold, against the proxies' rules", () => {
+  const vipLinksOf = (g: PathGraph) => g.links.filter((l) => l.type === 'vip');
+
+  it("link each VIP of a target to the proxy's VIP table on the guide's node", () => {
+    const links = vipLinksOf(graphOf(copyA()));
+    assert.deepEqual(links.map((l) => [l.from, l.to, l.details.vip, l.health.status]).sort(), [
+      [pod(TARGET, 'nsm-0'), `route:red/${PROXY}/ipv4/1`, '20.0.0.1', 'up'],
+      [pod(TARGET, 'nsm-0'), `route:red/${PROXY}/ipv6/2`, '2000::1', 'up'],
+    ]);
+  });
+
+  it('turn red with a missing end when the proxy loses the rule of a VIP a target still holds', () => {
+    const s = copyA();
+    const proxy = podOf(s, PROXY);
+    proxy.data.rules = proxy.data.rules?.filter((r) => r.from !== '20.0.0.1');
+    const g = graphOf(s);
+    const link = onlyLink(g, (l) => l.type === 'vip' && l.details.vip === '20.0.0.1');
+    assert.equal(link.health.status, 'down');
+    const end = g.nodes.find((n) => n.id === link.to);
+    assert.equal(end?.presence, 'missing');
+    assert.deepEqual(link.health.problems, [
+      `rule from 20.0.0.1 is missing: no proxy on this node has a rule from 20.0.0.1 (${TARGET} holds it on nsm-0)`,
+    ]);
+    assert.equal(onlyLink(g, (l) => l.type === 'vip' && l.details.vip === '2000::1').health.status, 'up');
+  });
+
+  it('are unknown, not missing, when the proxy rules could not be read', () => {
+    const s = copyA();
+    podOf(s, PROXY).data.rules = undefined;
+    const link = onlyLink(graphOf(s), (l) => l.type === 'vip' && l.details.vip === '20.0.0.1');
+    assert.equal(link.health.status, 'unknown');
   });
 });

@@ -85,7 +85,7 @@ describe('the path command', () => {
       },
     );
     assert.equal(code, 0);
-    assert.match(out, /^path of worker-a \(forwarder-vpp-worker-a\) at .*: 19 links, 0 down/);
+    assert.match(out, /^path of worker-a \(forwarder-vpp-worker-a\) at .*: 21 links, 0 down/);
     assert.match(out, /egress for VIP 20\.0\.0\.1 via 172\.16\.1\.2/);
     assert.match(out, /tap-peer, matched by host-mac-addr, host-if-name \[up\]/);
     assert.match(out, /VxLAN VNI 9832580 172\.18\.0\.2 → 172\.18\.0\.4 \[up\]/);
