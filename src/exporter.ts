@@ -144,6 +144,7 @@ export async function startExporter(
     logger,
     config.intervalSeconds * 900,
     config.node,
+    config.goneWindowMs,
   );
   const expression = cronExpression(config.intervalSeconds, config.node);
   const scheduler = new CycleScheduler(expression, () => runner.runCycle(), logger);

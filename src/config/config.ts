@@ -51,6 +51,8 @@ export interface Config {
   stateIntervalMs: number;
   commandTimeoutMs: number;
   statsSegment: StatsSegmentSetting;
+  /** How long a remembered path link that is gone stays as a down link; 0 disables. */
+  goneWindowMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
 }
@@ -158,6 +160,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
   }
   const statsSegment = parseStatsSegment(get, problems);
+  const goneWindowMs = durationSetting(get, 'path.gone-window', '10m', problems, { allowZero: true });
   const logLevel = enumSetting(
     get,
     'log.level',
@@ -198,6 +201,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     stateIntervalMs: stateIntervalMs as number,
     commandTimeoutMs: commandTimeoutMs as number,
     statsSegment,
+    goneWindowMs: goneWindowMs ?? 0,
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
   };
@@ -442,11 +446,14 @@ function durationSetting(
   flag: string,
   fallback: string,
   problems: string[],
+  { allowZero = false } = {},
 ): number | undefined {
   const text = get(flag)?.value ?? fallback;
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    problems.push(`${from(get, flag)}: expected a duration such as 15s, 1m or 500ms`);
+  if (ms === undefined || ms < 0 || (ms === 0 && !allowZero)) {
+    problems.push(
+      `${from(get, flag)}: expected a duration such as 15s, 1m or 500ms${allowZero ? ' (0s: off)' : ''}`,
+    );
     return undefined;
   }
   return ms;

@@ -99,6 +99,12 @@ export const SETTINGS: readonly SettingDef[] = [
     "Also export the kernel's local routing table, link-local multicast neighbours and multicast FDB entries of the pods (many series, rarely useful).",
     'false',
   ),
+  setting(
+    'path.gone-window',
+    'DURATION',
+    'How long a nexthop, cross-connect or bridge port that was on the path and is gone stays on it as a down link (0s: drop it at once).',
+    '10m',
+  ),
   setting('log.level', 'debug|info|warn|error', 'Log level.', 'info'),
   setting(
     'log.format',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { correlatePathInSlices, trafficOf } from '../path/correlate.ts';
+import { GoneLinks } from '../path/gone-links.ts';
 import type { PathGraph } from '../path/graph.ts';
 import { renderPathMetricPartsInSlices } from '../path/path-metrics.ts';
 import { renderPodParts } from '../render/pod-renderer.ts';
@@ -43,7 +44,13 @@ export class CycleRunner {
     private readonly cycleBudgetMs: number,
     /** The node name the path graph is built for. */
     private readonly node: string,
-  ) {}
+    /** How long a nexthop, cross-connect or bridge port that is gone stays on the path as down (0: not at all). */
+    goneWindowMs = 0,
+  ) {
+    this.gone = new GoneLinks(goneWindowMs);
+  }
+
+  private readonly gone: GoneLinks;
 
   get snapshot(): VppSnapshot | undefined {
     return this.lastSnapshot;
@@ -78,6 +85,7 @@ export class CycleRunner {
         ...(snapshot && { vpp: snapshot }),
         pods,
         ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
+        gone: this.gone,
       }),
     );
     if (snapshot) {

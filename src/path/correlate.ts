@@ -1,6 +1,7 @@
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
 import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
+import type { GoneLinks } from './gone-links.ts';
 import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
 import { markTraffic } from './link-health.ts';
 import { NodeIndex } from './node-index.ts';
@@ -13,6 +14,8 @@ export interface CorrelateInput {
   pods: readonly PodSnapshot[];
   /** Counters of the previous cycle's graph by node id, to tell moving links from idle ones. */
   previousTraffic?: ReadonlyMap<string, Traffic>;
+  /** Links of recent cycles, to show one that is gone as a down link instead of dropping it. */
+  gone?: GoneLinks;
   now?: number;
 }
 
@@ -39,6 +42,12 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
     vipLinks,
   ]) {
     for (const link of yield* build(index)) links.push(link);
+  }
+  if (input.gone) {
+    const vpp = input.vpp;
+    const vppComplete = vpp !== undefined && [vpp.interfaces, vpp.addrs].every((d) => d !== undefined);
+    const complete = index.podsComplete && (vpp === undefined || vppComplete);
+    links.push(...input.gone.restore(links, index.nodes, complete, input.now ?? Date.now()));
   }
   const used = new Set<string>();
   let n = 0;

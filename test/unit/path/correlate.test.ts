@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { correlatePath, trafficOf } from '../../../src/path/correlate.ts';
+import { GoneLinks } from '../../../src/path/gone-links.ts';
 import type { PathGraph } from '../../../src/path/graph.ts';
 import type { PodSnapshot } from '../../../src/snapshot/pod-snapshot.ts';
 import { FRONTEND_GHI, PROXY, TARGET } from '../../support/fixtures.ts';
@@ -356,5 +357,69 @@ describe("VIPs the targets hold, against the proxies' rules", () => {
     podOf(s, PROXY).data.rules = undefined;
     const link = onlyLink(graphOf(s), (l) => l.type === 'vip' && l.details.vip === '20.0.0.1');
     assert.equal(link.health.status, 'unknown');
+  });
+});
+
+describe('links that are gone', () => {
+  const T0 = Date.parse('2026-11-29T10:00:00Z');
+  const dropNexthop = (s: DemoSnapshots, via: string) => {
+    const proxy = podOf(s, PROXY);
+    proxy.data.routes = proxy.data.routes?.map((r) =>
+      r.table === '1' ? { ...r, nexthops: r.nexthops.filter((n) => n.via !== via) } : r,
+    );
+  };
+  const graphAt = (s: DemoSnapshots, gone: GoneLinks, now: number) =>
+    correlatePath({ node: 'worker-a', vpp: s.vpp, pods: s.pods, gone, now });
+  const viaLink = (g: PathGraph, via: string) =>
+    g.links.find((l) => l.type === 'nexthop' && l.details.table === '1' && l.details.via === via);
+
+  it('a nexthop removed from a VIP table stays as a down link to its old far end, for the window', () => {
+    const gone = new GoneLinks(10 * 60_000);
+    const before = viaLink(graphAt(copyA(), gone, T0), '172.16.1.4');
+    assert.equal(before?.health.status, 'up');
+    const s = copyA();
+    dropNexthop(s, '172.16.1.4');
+    const g = graphAt(s, gone, T0 + 60_000);
+    const link = viaLink(g, '172.16.1.4');
+    assert.equal(link?.id, before?.id, 'the same link, so its series goes from 1 to 0');
+    assert.equal(link?.health.status, 'down');
+    assert.deepEqual(link?.health.problems, [
+      'this nexthop link was there until 2026-11-29T10:00:00.000Z and is gone (table 1 via 172.16.1.4)',
+    ]);
+    assert.equal(g.nodes.find((n) => n.id === link?.to)?.presence, 'present', 'the frontend is still there');
+    assert.equal(
+      viaLink(graphAt(s, gone, T0 + 11 * 60_000), '172.16.1.4'),
+      undefined,
+      'forgotten after the window',
+    );
+  });
+
+  it('a cycle whose reads failed neither restores nor forgets: the link is unknown then, not gone', () => {
+    const gone = new GoneLinks(10 * 60_000);
+    graphAt(copyA(), gone, T0);
+    const failed = copyA();
+    dropNexthop(failed, '172.16.1.4');
+    podOf(failed, TARGET).data.links = undefined;
+    assert.equal(viaLink(graphAt(failed, gone, T0 + 15_000), '172.16.1.4'), undefined);
+    const s = copyA();
+    dropNexthop(s, '172.16.1.4');
+    assert.equal(viaLink(graphAt(s, gone, T0 + 30_000), '172.16.1.4')?.health.status, 'down');
+  });
+
+  it('a table that is gone as a whole takes its links with it (the rule check covers it)', () => {
+    const gone = new GoneLinks(10 * 60_000);
+    graphAt(copyA(), gone, T0);
+    const s = copyA();
+    const proxy = podOf(s, PROXY);
+    proxy.data.rules = proxy.data.rules?.filter((r) => r.table !== '1');
+    assert.equal(viaLink(graphAt(s, gone, T0 + 15_000), '172.16.1.4'), undefined);
+  });
+
+  it('is off with a window of 0', () => {
+    const gone = new GoneLinks(0);
+    graphAt(copyA(), gone, T0);
+    const s = copyA();
+    dropNexthop(s, '172.16.1.4');
+    assert.equal(viaLink(graphAt(s, gone, T0 + 15_000), '172.16.1.4'), undefined);
   });
 });
