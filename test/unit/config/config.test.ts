@@ -157,6 +157,18 @@ describe('configuration', () => {
       /role "bogus" is not one of proxy, stateless-lb-frontend, target/,
     ],
     [
+      'gone window not a duration',
+      ['--path.gone-window=soon'],
+      {},
+      /--path.gone-window="soon": expected a duration/,
+    ],
+    [
+      'stats segment relative path',
+      ['--vpp-stats-segment=stat.seg'],
+      {},
+      /must be auto, off or an absolute path/,
+    ],
+    [
       'netns pod as the forwarder',
       ['--netns.pods=nsm/fwd:forwarder=/proc/1/ns/net'],
       {},
@@ -275,5 +287,18 @@ describe('configuration', () => {
       assert.ok(helpText().includes(`--${s.flag}=`), s.flag);
       assert.ok(helpText().includes(s.env), s.env);
     }
+  });
+});
+
+describe('path.gone-window and vpp-stats-segment', () => {
+  it('default to 10 minutes and auto; 0s turns the window off; a path is taken as is', () => {
+    assert.equal(config([]).goneWindowMs, 600_000);
+    assert.deepEqual(config([]).statsSegment, { kind: 'auto' });
+    assert.equal(config(['--path.gone-window=0s']).goneWindowMs, 0);
+    assert.deepEqual(config(['--vpp-stats-segment=/proc/1/fd/5']).statsSegment, {
+      kind: 'path',
+      path: '/proc/1/fd/5',
+    });
+    assert.deepEqual(config(['--vpp-stats-segment=off']).statsSegment, { kind: 'off' });
   });
 });
