@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClusterSources } from './cluster-sources.ts';
-import type { Config } from './config/config.ts';
+import { type Config, ConfigError } from './config/config.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
 import { PodCollection } from './cycle/pod-collection.ts';
 import { CycleScheduler, cronExpression } from './cycle/scheduler.ts';
@@ -17,6 +17,39 @@ import { ReplaySource } from './sources/replay.ts';
 import { ReplayPodSource } from './sources/replay-pods.ts';
 import { VppCliSocketSource } from './sources/vpp-cli/vpp-cli-socket.ts';
 import { StatsSegmentSource } from './sources/vpp-stats/stats-segment-source.ts';
+
+/** How long open connections may finish their request after a shutdown starts. */
+const CONNECTION_GRACE_MS = 500;
+
+/**
+ * Listens where configured. No host means every address of both families (`::`, which takes IPv4
+ * too); on a node without IPv6 that falls back to every IPv4 address. A port in use is a
+ * configuration error naming the flag, not a stack trace.
+ */
+async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  const flag = `--web.listen-address=${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.listenPort}`;
+  const at = (host: string) =>
+    app.listen({ host, port: config.listenPort, ...(host === '::' && { ipv6Only: false }) });
+  try {
+    if (config.listenHost !== '') return await at(config.listenHost);
+    try {
+      return await at('::');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
+      return await at('0.0.0.0');
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE')
+      throw new ConfigError([`${flag}: port ${config.listenPort} is already in use`]);
+    if (e.code === 'EACCES')
+      throw new ConfigError([`${flag}: not allowed to listen on port ${config.listenPort}`]);
+    if (e.code === 'EADDRNOTAVAIL')
+      throw new ConfigError([`${flag}: this host has no address ${config.listenHost}`]);
+    throw err;
+  }
+}
 
 /** How long the start waits for the first pod and node lists before the first cycle. */
 const DISCOVERY_SYNC_WAIT_MS = 10_000;
@@ -156,7 +189,7 @@ export async function startExporter(
     graph: () => runner.graph,
     refreshSeconds: config.intervalSeconds,
   });
-  const url = await app.listen({ host: config.listenHost, port: config.listenPort });
+  const url = await listen(app, config);
   logger.info(
     {
       url,
@@ -176,8 +209,11 @@ export async function startExporter(
     scheduler,
     url,
     async stop() {
-      await scheduler.stop();
-      await app.close();
+      // Idle keep-alive connections go at once; one that holds a half-sent request gets a short grace.
+      app.server.closeIdleConnections();
+      const cut = setTimeout(() => app.server.closeAllConnections(), CONNECTION_GRACE_MS);
+      await Promise.all([scheduler.stop(), app.close()]);
+      clearTimeout(cut);
       await cluster?.discovery.stop();
     },
   };

@@ -304,7 +304,8 @@ function parseListen(v: { value: string; from: string } | undefined, problems: s
     );
     return undefined;
   }
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+  // No host: every address of both families (as Go exporters read `:PORT`), resolved when listening.
+  return { host: m[1] ?? m[2] ?? '', port };
 }
 
 function parseSource(get: Getter, problems: string[], livePods: boolean): SourceConfig | undefined {

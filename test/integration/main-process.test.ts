@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/prometheus.ts';
@@ -55,7 +59,7 @@ describe('the meridio-path-exporter process', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
-    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
     const firstLog = JSON.parse(
       output()
         .split('\n')
@@ -63,4 +67,106 @@ describe('the meridio-path-exporter process', () => {
     ) as { level?: string };
     assert.equal(firstLog.level, 'info', 'levels as words');
   });
+
+  it('refuses a port in use with exit code 2, naming --web.listen-address', async () => {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+    try {
+      const { child, output } = run([`--web.listen-address=127.0.0.1:${port}`]);
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 2, output());
+      assert.match(
+        output(),
+        new RegExp(`--web.listen-address=127.0.0.1:${port}: port ${port} is already in use`),
+      );
+      assert.doesNotMatch(output(), /\n\s+at /, 'no stack trace');
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('listens on IPv4 and IPv6 for :PORT', async () => {
+    assert.ok(
+      networkInterfaces().lo?.some((a) => a.family === 'IPv6'),
+      'this test needs the IPv6 loopback (::1), which Linux has unless IPv6 is disabled',
+    );
+    const port = await freePort();
+    const { child, output } = run([`--web.listen-address=:${port}`]);
+    try {
+      await waitReady(`http://127.0.0.1:${port}`, output);
+      assert.ok((await fetch(`http://[::1]:${port}/healthz`)).ok, 'reachable over IPv6');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('exits 0 within 2 s on SIGTERM during a first cycle that waits on a hung VPP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-hang-'));
+    const sock = join(dir, 'cli.sock');
+    const held: Socket[] = [];
+    // Accepts and never answers: every command waits for its whole timeout.
+    const hung = createServer((c) => held.push(c));
+    await new Promise<void>((r) => hung.listen(sock, r));
+    try {
+      const port = await freePort();
+      const { child, output } = run([
+        `--web.listen-address=127.0.0.1:${port}`,
+        `--vpp-cli-socket=${sock}`,
+        '--collect.command-timeout=10s',
+        '--collect.interval=30s',
+      ]);
+      await waitFor(() => held.length > 0, 10_000, output);
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 0, output());
+      assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
+    } finally {
+      for (const c of held) c.destroy();
+      hung.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 0 within 2 s on SIGTERM while a client holds a half-sent request', async () => {
+    const port = await freePort();
+    const { child, output } = run([`--web.listen-address=127.0.0.1:${port}`]);
+    await waitReady(`http://127.0.0.1:${port}`, output);
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    client.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+    client.on('error', () => {});
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    client.destroy();
+    assert.equal(code, 0, output());
+    assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
+  });
 });
+
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function waitReady(base: string, output: () => string): Promise<void> {
+  return waitFor(
+    () =>
+      fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    20_000,
+    output,
+  );
+}

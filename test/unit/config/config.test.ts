@@ -29,7 +29,7 @@ describe('configuration', () => {
     assert.deepEqual(c.source, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a'), demo: 'worker-a' });
     assert.equal(c.node, 'worker-a');
     assert.equal(c.forwarder, 'forwarder-vpp-worker-a');
-    assert.equal(c.listenHost, '0.0.0.0');
+    assert.equal(c.listenHost, '', 'every address of both families');
     assert.equal(c.listenPort, 9847);
     assert.equal(c.telemetryPath, '/metrics');
     assert.equal(c.intervalSeconds, 15);
