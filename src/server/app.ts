@@ -42,6 +42,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       server.setTimeout(CONNECTION_TIMEOUT_MS);
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      // Node hands CONNECT to a 'connect' listener and drops the socket without one: answer instead.
+      server.on('connect', (_req, socket) => {
+        socket.end(
+          'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+      });
       return server;
     },
   });

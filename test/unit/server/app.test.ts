@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
@@ -130,6 +132,24 @@ describe('scrapes over a real socket (served before fastify routing)', () => {
       assert.equal((await get(`${base}/custom-metrics`, 'POST')).status, 404);
       assert.equal((await get(`${base}/custom-metrics/extra`)).status, 404);
       assert.match((await get(`${base}/`)).body.toString(), /href="\/custom-metrics"/);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('answers CONNECT with 405 instead of dropping the connection', async () => {
+    const a = await app(true, 'x 1\n');
+    const base = new URL(await a.listen({ host: '127.0.0.1', port: 0 }));
+    try {
+      const socket = connect(Number(base.port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n');
+      let answer = '';
+      socket.on('data', (d) => {
+        answer += d;
+      });
+      await once(socket, 'close');
+      assert.match(answer, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
     } finally {
       await a.close();
     }

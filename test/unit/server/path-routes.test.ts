@@ -85,14 +85,31 @@ describe('path routes', () => {
     const svg = await a.inject({ url: '/path.svg' });
     assert.equal(svg.headers['content-type'], 'image/svg+xml; charset=utf-8');
     assert.match(svg.body, /^<svg xmlns/);
-    const page = await a.inject({ url: '/?refresh=2' });
+    const page = await a.inject({ url: '/?refresh=20' });
     assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
-    assert.match(page.body, /setInterval\(refresh, 2000\)/);
+    assert.match(page.body, /setInterval\(refresh, 20000\)/);
     assert.match(page.body, /href="\/metrics"/);
     // Nothing is loaded from elsewhere: no absolute URLs in src/href, no external stylesheet or script.
     assert.doesNotMatch(page.body, /(src|href)="(https?:)?\/\//);
     assert.doesNotMatch(page.body, /<link |<script src/);
-    assert.equal((await a.inject({ url: '/?refresh=0' })).body.includes('setInterval(refresh, 15000)'), true);
+    const every = async (q: string) =>
+      /setInterval\(refresh, (\d+)\)/.exec((await a.inject({ url: `/?refresh=${q}` })).body)?.[1];
+    assert.equal(await every('0'), '5000', 'clamped to 5 s');
+    assert.equal(await every('1e308'), '3600000', 'clamped to an hour');
+    assert.equal(await every('0.001'), '5000');
+    assert.equal(await every('soon'), '15000', 'not a number: the collection interval');
+    await a.close();
+  });
+
+  it("draws a new cycle's graph again (the drawing is kept per cycle)", async () => {
+    let current = graph;
+    const a = await app(() => current);
+    const first = (await a.inject({ url: '/path.svg' })).body;
+    current = structuredClone(graph);
+    current.links = current.links.slice(1);
+    const again = (await a.inject({ url: '/path.svg' })).body;
+    assert.notEqual(again, first, 'a new cycle is drawn again');
+    assert.equal((await a.inject({ url: '/path.svg' })).body, again);
     await a.close();
   });
 });
