@@ -18,6 +18,22 @@ import { ReplayPodSource } from './sources/replay-pods.ts';
 import { VppCliSocketSource } from './sources/vpp-cli/vpp-cli-socket.ts';
 import { StatsSegmentSource } from './sources/vpp-stats/stats-segment-source.ts';
 
+/** What the source_info series and the page's banner say about where the data comes from. */
+function sourceInfo(
+  config: Config,
+  source: VppSource | undefined,
+  podSource: PodSource | undefined,
+): { vpp: string; pods: string; recorded: boolean } {
+  const recorded = config.source.kind === 'replay';
+  const demo =
+    config.source.kind === 'replay' && config.source.demo ? `demo ${config.source.demo}` : undefined;
+  return {
+    vpp: demo ?? (source ? `${source.kind} ${source.location}` : 'none'),
+    pods: demo ?? (podSource ? podSource.kind : 'none'),
+    recorded,
+  };
+}
+
 /** How long open connections may finish their request after a shutdown starts. */
 const CONNECTION_GRACE_MS = 500;
 
@@ -168,7 +184,11 @@ export async function startExporter(
 ): Promise<RunningExporter> {
   const { cluster, source, podSource, vpp, pods } = await createCollections(config, logger);
   const cache = new ExpositionCache();
-  const selfMetrics = new SelfMetrics(config.node, { processMetrics: options.processMetrics ?? true });
+  const where = sourceInfo(config, source, podSource);
+  const selfMetrics = new SelfMetrics(config.node, {
+    processMetrics: options.processMetrics ?? true,
+    source: where,
+  });
   // Leave a tenth of the interval so a slow cycle ends before the next tick is due.
   const runner = new CycleRunner(
     { ...(vpp && { vpp }), ...(pods && { pods }) },
@@ -188,6 +208,9 @@ export async function startExporter(
     ready: () => runner.cycles > 0 && (cluster?.discovery.synced ?? true),
     graph: () => runner.graph,
     refreshSeconds: config.intervalSeconds,
+    ...(where.recorded && {
+      banner: `Recorded data (${where.vpp === 'none' ? where.pods : where.vpp}): outputs replayed every cycle, not a live node.`,
+    }),
   });
   const url = await listen(app, config);
   logger.info(

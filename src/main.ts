@@ -9,14 +9,26 @@ import { PACKAGE_VERSION } from './util/package-info.ts';
 /** Within this a stop is complete, whatever was running (kubelet's default grace is 30 s). */
 const SHUTDOWN_BUDGET_MS = 1800;
 
+/** Flags that choose where the path command reads from; `npm start`'s own `--demo=worker-a` yields to them. */
+const SOURCE_FLAGS = /^--(demo|replay|vpp-cli-socket|netns\.pods|kube\.mode|url)(=|$)/;
+
+/**
+ * `npm start -- path …` runs `main.ts --demo=worker-a path …`: the subcommand is then the second
+ * argument, and the demo is its source unless the command names another.
+ */
+function pathArgs(argv: readonly string[]): string[] | undefined {
+  if (argv[0] === 'path') return argv.slice(1);
+  if (argv[1] !== 'path' || !argv[0]?.startsWith('--demo=')) return undefined;
+  const rest = argv.slice(2);
+  return rest.some((a) => SOURCE_FLAGS.test(a)) ? rest : [argv[0], ...rest];
+}
+
 async function main(): Promise<void> {
-  if (process.argv[2] === 'path') {
+  const pathCommand = pathArgs(process.argv.slice(2));
+  if (pathCommand) {
     try {
-      const code = await runPathCommand(
-        process.argv.slice(3),
-        process.env,
-        createLogger('warn', 'auto'),
-        (s) => process.stdout.write(s),
+      const code = await runPathCommand(pathCommand, process.env, createLogger('warn', 'auto'), (s) =>
+        process.stdout.write(s),
       );
       process.exit(code);
     } catch (err) {

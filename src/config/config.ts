@@ -347,9 +347,15 @@ function parseSource(get: Getter, problems: string[], livePods: boolean): Source
     }
     return { kind: 'replay', dir };
   }
-  const name = demo?.value ?? 'worker-a';
+  if (!demo) {
+    problems.push(
+      `no source to read: give --vpp-cli-socket PATH (a live VPP), --netns.pods NS/POD[:ROLE]=PATH,… (Meridio pods), --kube.mode node-local|exec (in a cluster), --replay DIR (recorded outputs) or --demo ${DEMO_NAMES.join('|')} (the built-in recording)`,
+    );
+    return undefined;
+  }
+  const name = demo.value;
   if (!(DEMO_NAMES as readonly string[]).includes(name)) {
-    problems.push(`${demo?.from}=${JSON.stringify(name)}: the demos are ${DEMO_NAMES.join(', ')}`);
+    problems.push(`${demo.from}=${JSON.stringify(name)}: the demos are ${DEMO_NAMES.join(', ')}`);
     return undefined;
   }
   return { kind: 'replay', dir: join(DEMO_ROOT, name), demo: name as (typeof DEMO_NAMES)[number] };

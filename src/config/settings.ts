@@ -32,7 +32,7 @@ export const SETTINGS: readonly SettingDef[] = [
   setting(
     'demo',
     DEMO_NAMES.join('|'),
-    "Serve a built-in recording of the guide's node (the default when no other source is set).",
+    "Serve a built-in recording of the guide's node (what `npm start` runs); its series and page say it is a recording.",
   ),
   setting('replay', 'DIR', 'Serve recorded outputs from DIR (layout in the README) instead of a live VPP.'),
   setting(

@@ -25,6 +25,12 @@ export const SELF_METRICS: readonly MetricDef[] = [
     'nodejs_version',
   ]),
   def(
+    'source_info',
+    'gauge',
+    'Where this exporter reads VPP and the pods (kind and location, or none); recorded is true for the demo and replays, whose data is not a live node.',
+    ['vpp', 'pods', 'recorded'],
+  ),
+  def(
     'collect_success',
     'gauge',
     'Whether the last read of this command succeeded (1) or failed (0).',
@@ -86,7 +92,10 @@ export class SelfMetrics {
   private readonly cycles: Counter;
   private readonly lastTruncated = new Map<string, Set<string>>();
 
-  constructor(node: string, options: { processMetrics?: boolean } = {}) {
+  constructor(
+    node: string,
+    options: { processMetrics?: boolean; source?: { vpp: string; pods: string; recorded: boolean } } = {},
+  ) {
     this.registry.setDefaultLabels({ node });
     const registers = [this.registry];
     const make = <T>(n: string, ctor: new (cfg: never) => T): T => {
@@ -99,6 +108,10 @@ export class SelfMetrics {
       labelNames: ['version', 'nodejs_version'],
       registers,
     }).set({ version: PACKAGE_VERSION, nodejs_version: process.version }, 1);
+    if (options.source) {
+      const { vpp, pods, recorded } = options.source;
+      make('source_info', Gauge).set({ vpp, pods, recorded: String(recorded) } as never, 1);
+    }
     this.success = make('collect_success', Gauge);
     this.duration = make('collect_duration_seconds', Gauge);
     this.lastSuccess = make('last_success_timestamp_seconds', Gauge);

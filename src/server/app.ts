@@ -23,6 +23,8 @@ export interface AppDeps {
   graph: () => PathGraph | undefined;
   /** How often the page at `/` refreshes its diagram (the collection interval). */
   refreshSeconds: number;
+  /** Shown above the path diagram, e.g. that the data is a recording. */
+  banner?: string;
 }
 
 /** The HTTP side: serves what the cycles rendered, never collects. */
@@ -57,6 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     graph: deps.graph,
     telemetryPath: deps.telemetryPath,
     refreshSeconds: deps.refreshSeconds,
+    ...(deps.banner && { banner: deps.banner }),
   });
   return app;
 }

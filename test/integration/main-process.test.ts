@@ -29,6 +29,23 @@ describe('the meridio-path-exporter process', () => {
     assert.match(output(), /--collect.interval="7s"/);
   });
 
+  it('refuses to start without a source, with exit code 2 and the list of sources', async () => {
+    const { child, output } = run([]);
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 2);
+    assert.match(output(), /no source to read: give --vpp-cli-socket PATH/);
+  });
+
+  it("runs the path command after npm start's own --demo, which yields to a source of the command", async () => {
+    const demo = run(['--demo=worker-a', 'path', '--vip', '20.0.0.1']);
+    const [code] = await once(demo.child, 'exit');
+    assert.equal(code, 0, demo.output());
+    assert.match(demo.output(), /^path of worker-a /m);
+    const other = run(['--demo=worker-a', 'path', '--demo=worker-b', '--vip', '20.0.0.1']);
+    await once(other.child, 'exit');
+    assert.match(other.output(), /^path of worker-b /m);
+  });
+
   it('prints its help with every flag', async () => {
     const { child, output } = run(['--help']);
     const [code] = await once(child, 'exit');
@@ -39,7 +56,11 @@ describe('the meridio-path-exporter process', () => {
 
   it('serves the demo, logs JSON, and shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const { child, output } = run([`--web.listen-address=127.0.0.1:${port}`, '--log.format=json']);
+    const { child, output } = run([
+      '--demo=worker-a',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.format=json',
+    ]);
     const deadline = Date.now() + 20_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
@@ -73,7 +94,7 @@ describe('the meridio-path-exporter process', () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
     try {
-      const { child, output } = run([`--web.listen-address=127.0.0.1:${port}`]);
+      const { child, output } = run(['--demo=worker-a', `--web.listen-address=127.0.0.1:${port}`]);
       const [code] = await once(child, 'exit');
       assert.equal(code, 2, output());
       assert.match(
@@ -92,7 +113,7 @@ describe('the meridio-path-exporter process', () => {
       'this test needs the IPv6 loopback (::1), which Linux has unless IPv6 is disabled',
     );
     const port = await freePort();
-    const { child, output } = run([`--web.listen-address=:${port}`]);
+    const { child, output } = run(['--demo=worker-a', `--web.listen-address=:${port}`]);
     try {
       await waitReady(`http://127.0.0.1:${port}`, output);
       assert.ok((await fetch(`http://[::1]:${port}/healthz`)).ok, 'reachable over IPv6');
@@ -132,7 +153,7 @@ describe('the meridio-path-exporter process', () => {
 
   it('exits 0 within 2 s on SIGTERM while a client holds a half-sent request', async () => {
     const port = await freePort();
-    const { child, output } = run([`--web.listen-address=127.0.0.1:${port}`]);
+    const { child, output } = run(['--demo=worker-a', `--web.listen-address=127.0.0.1:${port}`]);
     await waitReady(`http://127.0.0.1:${port}`, output);
     const client = connect(port, '127.0.0.1');
     await once(client, 'connect');

@@ -9,7 +9,7 @@ import { esc, renderPathSvg } from './path-svg.ts';
  */
 export function renderPathPage(
   graph: PathGraph | undefined,
-  opts: { telemetryPath: string; refreshSeconds: number },
+  opts: { telemetryPath: string; refreshSeconds: number; banner?: string },
 ): string {
   const diagram = graph
     ? renderPathSvg(graph)
@@ -27,6 +27,7 @@ header a { color: #1a5fa8; }
 #status { font-size: 12px; color: #777; }
 #status.stale { color: #d32f2f; }
 #diagram { overflow: auto; margin-top: 12px; }
+.banner { background: #fff3cd; border: 1px solid #e0c36c; padding: 6px 10px; margin-top: 10px; font-size: 13px; }
 .legend span { margin-right: 14px; font-size: 12px; }
 .legend i { display: inline-block; width: 22px; height: 3px; vertical-align: middle; margin-right: 4px; }
 </style></head>
@@ -34,7 +35,7 @@ header a { color: #1a5fa8; }
 <header><h1>meridio-path-exporter ${esc(PACKAGE_VERSION)}</h1>
 <a href="${esc(opts.telemetryPath)}">Metrics</a> <a href="api/v1/path">Path JSON</a> <a href="healthz">Health</a> <a href="readyz">Readiness</a>
 <span id="status">refreshing every ${refresh} s</span></header>
-<div class="legend"><span><i style="background:#2e7d32"></i>up</span><span><i style="background:#d32f2f"></i>down or missing</span><span><i style="background:#9e9e9e"></i>could not be read</span><span>dashed: drops grew since the last cycle</span></div>
+${opts.banner ? `<p class="banner" role="note">${esc(opts.banner)}</p>\n` : ''}<div class="legend"><span><i style="background:#2e7d32"></i>up</span><span><i style="background:#d32f2f"></i>down or missing</span><span><i style="background:#9e9e9e"></i>could not be read</span><span>dashed: drops grew since the last cycle</span></div>
 <div id="diagram">${diagram}</div>
 <script>
 (() => {

@@ -8,6 +8,8 @@ export interface PathRouteOptions {
   telemetryPath: string;
   /** How often the page fetches the diagram again; `?refresh=N` overrides it. */
   refreshSeconds: number;
+  /** Shown above the diagram, e.g. that the data is a recording. */
+  banner?: string;
 }
 
 const NOT_YET = { error: 'no collection cycle has completed yet' };
@@ -37,6 +39,10 @@ export const pathRoutes: FastifyPluginAsync<PathRouteOptions> = async (app, opts
       ? Math.min(MAX_REFRESH_SECONDS, Math.max(MIN_REFRESH_SECONDS, asked))
       : opts.refreshSeconds;
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    return renderPathPage(opts.graph(), { telemetryPath: opts.telemetryPath, refreshSeconds });
+    return renderPathPage(opts.graph(), {
+      telemetryPath: opts.telemetryPath,
+      refreshSeconds,
+      ...(opts.banner && { banner: opts.banner }),
+    });
   });
 };

@@ -24,8 +24,8 @@ function problems(argv: string[], env: Record<string, string> = {}): string[] {
 }
 
 describe('configuration', () => {
-  it('defaults to the worker-a demo on port 9847 with 15s/60s intervals', () => {
-    const c = config([]);
+  it('serves the worker-a demo when asked, on port 9847 with 15s/60s intervals', () => {
+    const c = config(['--demo=worker-a']);
     assert.deepEqual(c.source, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a'), demo: 'worker-a' });
     assert.equal(c.node, 'worker-a');
     assert.equal(c.forwarder, 'forwarder-vpp-worker-a');
@@ -66,7 +66,7 @@ describe('configuration', () => {
     assert.equal(both.source.kind, 'vpp-cli-socket');
     assert.equal(both.pods.kind, 'netns');
     assert.equal(both.includeLocal, true);
-    assert.deepEqual(config([]).pods, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a') });
+    assert.deepEqual(config(['--demo=worker-a']).pods, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a') });
     assert.deepEqual(config(['--vpp-cli-socket=/x.sock']).pods, { kind: 'none' });
   });
 
@@ -100,7 +100,7 @@ describe('configuration', () => {
   });
 
   it('accepts [IPv6]:port', () => {
-    assert.equal(config(['--web.listen-address=[::1]:9847']).listenHost, '::1');
+    assert.equal(config(['--demo=worker-a', '--web.listen-address=[::1]:9847']).listenHost, '::1');
   });
 
   // One case per bad setting: the message names it.
@@ -276,8 +276,19 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses to start without a source, and lists them', () => {
+    const [only] = problems([]);
+    assert.match(only ?? '', /^no source to read: give --vpp-cli-socket PATH/);
+    for (const flag of ['--netns.pods', '--kube.mode', '--replay', '--demo worker-a|worker-b']) {
+      assert.ok(only?.includes(flag), flag);
+    }
+  });
+
   it('reports every problem at once', () => {
-    assert.equal(problems(['--log.level=x', '--log.format=y', '--collect.interval=z']).length, 3);
+    assert.equal(
+      problems(['--demo=worker-a', '--log.level=x', '--log.format=y', '--collect.interval=z']).length,
+      3,
+    );
   });
 
   it('answers --help and --version, and the help lists every setting', () => {
@@ -292,13 +303,13 @@ describe('configuration', () => {
 
 describe('path.gone-window and vpp-stats-segment', () => {
   it('default to 10 minutes and auto; 0s turns the window off; a path is taken as is', () => {
-    assert.equal(config([]).goneWindowMs, 600_000);
-    assert.deepEqual(config([]).statsSegment, { kind: 'auto' });
-    assert.equal(config(['--path.gone-window=0s']).goneWindowMs, 0);
-    assert.deepEqual(config(['--vpp-stats-segment=/proc/1/fd/5']).statsSegment, {
+    assert.equal(config(['--demo=worker-a']).goneWindowMs, 600_000);
+    assert.deepEqual(config(['--demo=worker-a']).statsSegment, { kind: 'auto' });
+    assert.equal(config(['--demo=worker-a', '--path.gone-window=0s']).goneWindowMs, 0);
+    assert.deepEqual(config(['--demo=worker-a', '--vpp-stats-segment=/proc/1/fd/5']).statsSegment, {
       kind: 'path',
       path: '/proc/1/fd/5',
     });
-    assert.deepEqual(config(['--vpp-stats-segment=off']).statsSegment, { kind: 'off' });
+    assert.deepEqual(config(['--demo=worker-a', '--vpp-stats-segment=off']).statsSegment, { kind: 'off' });
   });
 });
