@@ -19,8 +19,17 @@ const SOURCE_FLAGS = /^--(demo|replay|vpp-cli-socket|netns\.pods|kube\.mode|url)
 function pathArgs(argv: readonly string[]): string[] | undefined {
   if (argv[0] === 'path') return argv.slice(1);
   if (argv[1] !== 'path' || !argv[0]?.startsWith('--demo=')) return undefined;
-  const rest = argv.slice(2);
-  return rest.some((a) => SOURCE_FLAGS.test(a)) ? rest : [argv[0], ...rest];
+  return withDefaultDemo(argv[0], argv.slice(2));
+}
+
+/** `npm start -- --vpp-cli-socket=…` likewise: the demo `npm start` adds yields to a source given after it. */
+function exporterArgs(argv: readonly string[]): string[] {
+  if (!argv[0]?.startsWith('--demo=')) return [...argv];
+  return withDefaultDemo(argv[0], argv.slice(1));
+}
+
+function withDefaultDemo(demo: string, rest: readonly string[]): string[] {
+  return rest.some((a) => SOURCE_FLAGS.test(a)) ? [...rest] : [demo, ...rest];
 }
 
 async function main(): Promise<void> {
@@ -41,7 +50,7 @@ async function main(): Promise<void> {
   }
   let request: ReturnType<typeof parseCli>;
   try {
-    request = parseCli(process.argv.slice(2), process.env);
+    request = parseCli(exporterArgs(process.argv.slice(2)), process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`meridio-path-exporter: ${err.message}\n`);

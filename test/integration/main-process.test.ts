@@ -46,6 +46,14 @@ describe('the meridio-path-exporter process', () => {
     assert.match(other.output(), /^path of worker-b /m);
   });
 
+  it("lets npm start's own --demo yield to a source given after it", async () => {
+    const { child, output } = run(['--demo=worker-a', '--replay=/nonexistent-recording']);
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 2);
+    assert.match(output(), /--replay="\/nonexistent-recording": no such directory/);
+    assert.doesNotMatch(output(), /choose one source/);
+  });
+
   it('prints its help with every flag', async () => {
     const { child, output } = run(['--help']);
     const [code] = await once(child, 'exit');
