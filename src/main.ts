@@ -36,8 +36,12 @@ async function main(): Promise<void> {
   const pathCommand = pathArgs(process.argv.slice(2));
   if (pathCommand) {
     try {
-      const code = await runPathCommand(pathCommand, process.env, createLogger('warn', 'auto'), (s) =>
-        process.stdout.write(s),
+      const code = await runPathCommand(
+        pathCommand,
+        process.env,
+        createLogger('warn', 'auto'),
+        (s) => process.stdout.write(s),
+        (s) => process.stderr.write(s),
       );
       process.exit(code);
     } catch (err) {

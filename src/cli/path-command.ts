@@ -17,8 +17,11 @@ ingress from each stateless-lb-frontend (or --from POD) to the targets, and egre
   --url URL       ask a running exporter (URL/api/v1/path) instead of reading now
   --json          print the path graph as JSON instead of the hops
 
-Without --url it reads once with the exporter's own flags (the built-in demo without a source flag,
---demo worker-b, --replay DIR, --vpp-cli-socket PATH, --kube.mode …) and serves nothing.
+Without --url it reads once with the exporter's own source flags (--vpp-cli-socket PATH, --netns.pods …,
+--kube.mode …, --replay DIR, --demo worker-a|worker-b) and serves nothing.
+
+Exit codes: 0 the paths asked for were found and printed; 1 none matched --vip or --from (the VIPs
+and pods that exist are listed), or the exporter at --url could not be reached; 2 a bad flag.
 `;
 
 interface PathArgs {
@@ -62,7 +65,18 @@ function splitFlag(arg: string): [string, string | undefined] {
 /** Fetch a running exporter's graph; refuses anything that is not this schema. */
 export async function fetchGraph(url: string): Promise<PathGraph> {
   const endpoint = `${url.replace(/\/+$/, '')}/api/v1/path`;
-  const res = await fetch(endpoint, { signal: AbortSignal.timeout(URL_TIMEOUT_MS) });
+  let res: Response;
+  try {
+    res = await fetch(endpoint, { signal: AbortSignal.timeout(URL_TIMEOUT_MS) });
+  } catch (err) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      e.name === 'TimeoutError'
+        ? `no answer within ${URL_TIMEOUT_MS} ms`
+        : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new PathFetchError(`cannot reach ${endpoint}: ${why}`);
+  }
   if (!res.ok)
     throw new Error(`${endpoint} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
   const graph = (await res.json()) as PathGraph;
@@ -74,16 +88,32 @@ export async function fetchGraph(url: string): Promise<PathGraph> {
   return graph;
 }
 
+export class PathFetchError extends Error {
+  override name = 'PathFetchError';
+}
+
 /** The text the command prints for a graph. */
 export function renderPathOutput(graph: PathGraph, args: Pick<PathArgs, 'vip' | 'from' | 'json'>): string {
   if (args.json) return `${JSON.stringify(graph, null, 2)}\n`;
-  const paths = [
-    ...(args.vip === undefined ? traceIngress(graph, args.from) : []),
-    ...(args.from === undefined ? traceEgress(graph, args.vip) : []),
-  ];
+  const paths = tracesOf(graph, args);
   const down = graph.links.filter((l) => l.health.status === 'down');
   const header = `path of ${graph.node}${graph.forwarder ? ` (${graph.forwarder})` : ''} at ${graph.generatedAt}: ${graph.links.length} links, ${down.length} down\n\n`;
   return header + formatTrace(paths);
+}
+
+function tracesOf(graph: PathGraph, args: Pick<PathArgs, 'vip' | 'from'>) {
+  return [
+    ...(args.vip === undefined ? traceIngress(graph, args.from) : []),
+    ...(args.from === undefined ? traceEgress(graph, args.vip) : []),
+  ];
+}
+
+/** When --vip or --from matched nothing: what there is to ask for instead. */
+function nothingMatched(graph: PathGraph, args: Pick<PathArgs, 'vip' | 'from'>): string {
+  const vips = [...new Set(graph.nodes.flatMap((n) => n.vips ?? []))].sort();
+  const pods = graph.pods.map((p) => `${p.pod}${p.role ? ` (${p.role})` : ''}`).sort();
+  const asked = args.vip !== undefined ? `VIP ${args.vip}` : `pod ${args.from}`;
+  return `no path of ${asked} on ${graph.node}.\nVIPs with a proxy table here: ${vips.join(', ') || 'none'}\npods read here: ${pods.join(', ') || 'none'}\n`;
 }
 
 /** `meridio-path-exporter path …`; returns the exit code. */
@@ -92,6 +122,7 @@ export async function runPathCommand(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
   write: (s: string) => void,
+  writeError: (s: string) => void = write,
 ): Promise<number> {
   const args = parsePathArgs(argv);
   if (args.help) {
@@ -100,7 +131,13 @@ export async function runPathCommand(
   }
   let graph: PathGraph;
   if (args.url !== undefined) {
-    graph = await fetchGraph(args.url);
+    try {
+      graph = await fetchGraph(args.url);
+    } catch (err) {
+      if (!(err instanceof PathFetchError)) throw err;
+      writeError(`meridio-path-exporter path: ${err.message}\n`);
+      return 1;
+    }
   } else {
     const request = parseCli(args.rest, env);
     if (request.kind !== 'run') {
@@ -108,6 +145,14 @@ export async function runPathCommand(
       return 0;
     }
     graph = await collectPathOnce(request.config, logger);
+  }
+  if (
+    !args.json &&
+    (args.vip !== undefined || args.from !== undefined) &&
+    tracesOf(graph, args).length === 0
+  ) {
+    writeError(nothingMatched(graph, args));
+    return 1;
   }
   write(renderPathOutput(graph, args));
   return 0;

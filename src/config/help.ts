@@ -8,9 +8,11 @@ export function helpText(): string {
   });
   return [
     'Usage: meridio-path-exporter [flags]',
+    '       meridio-path-exporter path [--vip ADDRESS] [--from POD] [--url URL] [--json] [flags]',
     '',
-    'Per-node exporter of the Meridio / NSM traffic path. Without a source flag it serves the built-in',
-    'demo (worker-a). Every flag can also be set by its environment variable; flags win.',
+    'Per-node exporter of the Meridio / NSM traffic path. It needs a source: --vpp-cli-socket, --netns.pods,',
+    '--kube.mode, --replay or --demo. Every flag can also be set by its environment variable; flags win.',
+    '`path` prints the hops of the traffic path once instead of serving (path --help for its flags).',
     '',
     ...rows,
     '  --help                                      Show this help.',

@@ -41,7 +41,13 @@ describe('the meridio-path-exporter process', () => {
     const [code] = await once(demo.child, 'exit');
     assert.equal(code, 0, demo.output());
     assert.match(demo.output(), /^path of worker-a /m);
-    const other = run(['--demo=worker-a', 'path', '--demo=worker-b', '--vip', '20.0.0.1']);
+    const other = run([
+      '--demo=worker-a',
+      'path',
+      '--demo=worker-b',
+      '--from',
+      'stateless-lb-frontend-attractor-a-1-jkl',
+    ]);
     await once(other.child, 'exit');
     assert.match(other.output(), /^path of worker-b /m);
   });

@@ -294,6 +294,7 @@ describe('configuration', () => {
   it('answers --help and --version, and the help lists every setting', () => {
     assert.deepEqual(parseCli(['--help'], {}), { kind: 'help' });
     assert.deepEqual(parseCli(['--version'], {}), { kind: 'version' });
+    assert.match(helpText(), /meridio-path-exporter path \[--vip ADDRESS\]/, 'the path subcommand');
     for (const s of SETTINGS) {
       assert.ok(helpText().includes(`--${s.flag}=`), s.flag);
       assert.ok(helpText().includes(s.env), s.env);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { before, describe, it } from 'node:test';
 import pino from 'pino';
 import { parsePathArgs, renderPathOutput, runPathCommand } from '../../../src/cli/path-command.ts';
@@ -100,6 +101,47 @@ describe('the path command', () => {
     const g = JSON.parse(out) as PathGraph;
     assert.equal(g.schemaVersion, 1);
     assert.equal(g.node, 'worker-b');
+  });
+
+  const runPath = async (argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await runPathCommand(
+      argv,
+      {},
+      pino({ level: 'silent' }),
+      (s) => {
+        out += s;
+      },
+      (s) => {
+        err += s;
+      },
+    );
+    return { code, out, err };
+  };
+
+  it('exits 1 when nothing matches, and lists the VIPs and pods there are', async () => {
+    const r = await runPath(['--demo=worker-a', '--vip', '9.9.9.9']);
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^no path of VIP 9\.9\.9\.9 on worker-a\.$/m);
+    assert.match(r.err, /^VIPs with a proxy table here: 20\.0\.0\.1, 2000::1$/m);
+    assert.match(r.err, new RegExp(`pods read here: .*${PROXY} \\(proxy\\)`));
+    assert.equal((await runPath(['--demo=worker-a', '--from', 'no-such-pod'])).code, 1);
+    assert.equal((await runPath(['--demo=worker-a', '--vip', '20.0.0.1'])).code, 0);
+  });
+
+  it('names the URL and the reason when the exporter cannot be reached', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    const r = await runPath(['--url', `http://127.0.0.1:${port}`]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.err,
+      `meridio-path-exporter path: cannot reach http://127.0.0.1:${port}/api/v1/path: ECONNREFUSED\n`,
+    );
   });
 
   it('refuses bad arguments with one clear line each', () => {
