@@ -1,6 +1,7 @@
 /**
  * The alert rules, as data: `npm run grafana:generate` writes them as a plain Prometheus rules file
- * (deploy/rules/meridio-path-exporter.rules.yml) and as the PrometheusRule of deploy/base. Every rule
+ * (deploy/rules/meridio-path-exporter.rules.yml), as the PrometheusRule of deploy/components/prometheus-operator
+ * and as the ConfigMap of deploy/components/plain-prometheus. Every rule
  * gates on the data it needs being read: a failed read drops series (it is never a zero), so a rule
  * that compares with absent data would fire on the exporter's failure instead of the path's; that
  * case is MeridioPathExporterCannotRead's.

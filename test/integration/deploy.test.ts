@@ -91,16 +91,21 @@ function agentConfig(spec: PodSpec) {
   return r.kind === 'run' ? r.config : assert.fail();
 }
 
+// Discovery lists and watches; it never reads one object by name, so no `get`.
 const DISCOVERY_RULES = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
 ];
+const OVERLAYS = ['node-local', 'exec', 'node-local-plain', 'exec-plain'];
+const namespaceLabels = (objects: K8sObject[]) =>
+  (byKind(objects, 'Namespace')[0]?.metadata as { labels?: Record<string, string> } | undefined)?.labels ??
+  {};
 
 describe('deploy/ manifests', () => {
   const work = mkdtempSync(join(tmpdir(), 'mpe-deploy-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  for (const overlay of ['node-local', 'exec']) {
+  for (const overlay of OVERLAYS) {
     it(`${overlay}: renders and every object validates against its schema`, () => {
       const objects = render(overlay);
       assert.ok(objects.length >= 8);
@@ -164,8 +169,8 @@ describe('deploy/ manifests', () => {
     }
   });
 
-  it('both: NODE_NAME from the downward API, probes on /readyz and /healthz, port 9847 (not 8081/6060), limits set', () => {
-    for (const overlay of ['node-local', 'exec']) {
+  it('all: NODE_NAME from the downward API, probes on /readyz and /healthz, port 9847 (not 8081/6060), limits set', () => {
+    for (const overlay of OVERLAYS) {
       const spec = daemonSet(render(overlay));
       const c = spec.containers[0] as Container & Record<string, unknown>;
       const nodeName = (c.env as { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[]).find(
@@ -183,6 +188,68 @@ describe('deploy/ manifests', () => {
       const config = agentConfig(spec);
       assert.equal(config.listenPort, 9847);
       assert.equal(config.node, 'worker-a');
+    }
+  });
+
+  it('Pod Security: node-local needs privileged (hostPID, two capabilities), exec runs under restricted', () => {
+    for (const overlay of ['node-local', 'node-local-plain']) {
+      assert.equal(
+        namespaceLabels(render(overlay))['pod-security.kubernetes.io/enforce'],
+        'privileged',
+        overlay,
+      );
+    }
+    for (const overlay of ['exec', 'exec-plain']) {
+      const objects = render(overlay);
+      assert.equal(namespaceLabels(objects)['pod-security.kubernetes.io/enforce'], 'restricted', overlay);
+      // What restricted asks of a pod, checked on the rendered DaemonSet.
+      const spec = daemonSet(objects);
+      const c = spec.containers[0] as Container;
+      assert.equal(spec.securityContext?.runAsNonRoot, true);
+      assert.deepEqual(
+        (spec.securityContext?.seccompProfile as { type?: string } | undefined)?.type ??
+          (c.securityContext?.seccompProfile as { type?: string } | undefined)?.type,
+        'RuntimeDefault',
+      );
+      assert.deepEqual(c.securityContext?.capabilities, { drop: ['ALL'] });
+      assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
+      assert.notEqual(spec.hostPID, true);
+    }
+    for (const overlay of OVERLAYS) {
+      assert.equal(
+        namespaceLabels(render(overlay))['app.kubernetes.io/name'],
+        'meridio-path-exporter',
+        overlay,
+      );
+    }
+  });
+
+  it('plain overlays need no Prometheus Operator: scrape annotations, and the rules as a ConfigMap', () => {
+    for (const overlay of ['node-local-plain', 'exec-plain']) {
+      const objects = render(overlay);
+      assert.deepEqual(
+        objects.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/')),
+        [],
+        'no CRD objects',
+      );
+      const [ds] = byKind(objects, 'DaemonSet') as unknown as {
+        spec: { template: { metadata: { annotations?: Record<string, string> } } };
+      }[];
+      assert.deepEqual(ds?.spec.template.metadata.annotations, {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': '9847',
+        'prometheus.io/path': '/metrics',
+      });
+      const rules = byKind(objects, 'ConfigMap').find(
+        (c) => c.metadata.name === 'meridio-path-exporter-rules',
+      ) as { data: Record<string, string> } | undefined;
+      const file = join(work, `${overlay}.rules.yml`);
+      writeFileSync(file, rules?.data['meridio-path-exporter.rules.yml'] ?? '');
+      const out = execFileSync(requireTool('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
+      assert.match(out, /SUCCESS: 12 rules found/);
+    }
+    for (const overlay of ['node-local', 'exec']) {
+      assert.equal(byKind(render(overlay), 'ServiceMonitor').length, 1, overlay);
     }
   });
 
@@ -213,7 +280,9 @@ describe('deploy/ manifests', () => {
   });
 
   it('ships the dashboards in a ConfigMap labelled for the Grafana sidecar, identical to grafana/dashboards', () => {
-    const [cm] = byKind(render('node-local'), 'ConfigMap') as unknown as {
+    const [cm] = byKind(render('node-local'), 'ConfigMap').filter((c) =>
+      c.metadata.name.endsWith('dashboards'),
+    ) as unknown as {
       metadata: { labels: Record<string, string> };
       data: Record<string, string>;
     }[];
