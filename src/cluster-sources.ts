@@ -31,14 +31,14 @@ export function createClusterSources(cluster: ClusterConfig, node: string, logge
     const runner = new KubeExecRunner(kc);
     return {
       discovery,
-      vpp: new ExecVppSource(runner, forwarder, node),
+      vpp: new ExecVppSource(runner, forwarder, node, () => discovery.notKnownYet()),
       pods: new ExecPodSource({ runner, pods }),
     };
   }
   const finder = new PodProcessFinder();
   return {
     discovery,
-    vpp: new NodeLocalVppSource(finder, forwarder, node),
+    vpp: new NodeLocalVppSource(finder, forwarder, node, '/proc', () => discovery.notKnownYet()),
     pods: new NodeLocalPodSource(finder, pods),
   };
 }

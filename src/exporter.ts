@@ -110,13 +110,17 @@ interface Collections {
   pods?: PodCollection;
 }
 
-async function createCollections(config: Config, logger: Logger): Promise<Collections> {
+async function createCollections(
+  config: Config,
+  logger: Logger,
+  discoveryWaitMs = DISCOVERY_SYNC_WAIT_MS,
+): Promise<Collections> {
   // Loaded only in cluster mode: @kubernetes/client-node's generated API models cost ≈ 40 MB (DESIGN.md).
   const cluster = config.cluster
     ? (await import('./cluster-sources.ts')).createClusterSources(config.cluster, config.node, logger)
     : undefined;
   if (cluster) {
-    const synced = await cluster.discovery.start(DISCOVERY_SYNC_WAIT_MS);
+    const synced = await cluster.discovery.start(discoveryWaitMs);
     if (!synced.podsSynced || !synced.nodesSynced) {
       logger.warn(
         synced,
@@ -180,9 +184,13 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
 export async function startExporter(
   config: Config,
   logger: Logger,
-  options: { schedule?: boolean; processMetrics?: boolean } = {},
+  options: { schedule?: boolean; processMetrics?: boolean; discoveryWaitMs?: number } = {},
 ): Promise<RunningExporter> {
-  const { cluster, source, podSource, vpp, pods } = await createCollections(config, logger);
+  const { cluster, source, podSource, vpp, pods } = await createCollections(
+    config,
+    logger,
+    options.discoveryWaitMs,
+  );
   const cache = new ExpositionCache();
   const where = sourceInfo(config, source, podSource);
   const selfMetrics = new SelfMetrics(config.node, {
@@ -198,9 +206,17 @@ export async function startExporter(
     config.intervalSeconds * 900,
     config.node,
     config.goneWindowMs,
+    () => cluster?.discovery.synced ?? true,
   );
   const expression = cronExpression(config.intervalSeconds, config.node);
-  const scheduler = new CycleScheduler(expression, () => runner.runCycle(), logger);
+  const scheduler = new CycleScheduler(
+    expression,
+    () => {
+      if (cluster) selfMetrics.observeDiscovery(cluster.discovery.synced);
+      return runner.runCycle();
+    },
+    logger,
+  );
   const app = await buildApp({
     cache,
     telemetryPath: config.telemetryPath,

@@ -46,6 +46,8 @@ export class CycleRunner {
     private readonly node: string,
     /** How long a nexthop, cross-connect or bridge port that is gone stays on the path as down (0: not at all). */
     goneWindowMs = 0,
+    /** False while the node's pod list is not known (cluster discovery not synced yet). */
+    private readonly podsKnown: () => boolean = () => true,
   ) {
     this.gone = new GoneLinks(goneWindowMs);
   }
@@ -86,6 +88,7 @@ export class CycleRunner {
         pods,
         ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
         gone: this.gone,
+        podsKnown: this.podsKnown(),
       }),
     );
     if (snapshot) {

@@ -37,6 +37,8 @@ export class WatchedCollection<T extends KubernetesObject> {
   private readonly syncWaiters: (() => void)[] = [];
   /** Failed lists or watches since start (for the exporter's own metrics and tests). */
   failures = 0;
+  /** Why the last list or watch failed, until one succeeds again. */
+  lastError?: string;
 
   constructor(private readonly options: WatchedCollectionOptions<T>) {
     this.backoffMs = options.minBackoffMs ?? 1000;
@@ -96,6 +98,7 @@ export class WatchedCollection<T extends KubernetesObject> {
 
   private markSynced(): void {
     this.backoffMs = this.options.minBackoffMs ?? 1000;
+    this.lastError = undefined;
     if (this.synced) return;
     this.synced = true;
     for (const w of this.syncWaiters.splice(0)) w();
@@ -106,8 +109,9 @@ export class WatchedCollection<T extends KubernetesObject> {
     if (this.stopped) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
+    this.lastError = describe(err);
     this.options.logger.warn(
-      { what: this.options.what, err: describe(err), retryInMs: delay },
+      { what: this.options.what, err: this.lastError, retryInMs: delay },
       'Kubernetes list/watch failed; retrying',
     );
     this.retry = setTimeout(() => {

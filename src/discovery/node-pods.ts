@@ -92,6 +92,16 @@ export class ClusterDiscovery {
     return this.podWatch.isSynced;
   }
 
+  /**
+   * Why this node's pods are not known yet (the API server has not answered the list, or fails),
+   * or undefined once they are: "no forwarder pod" is then a fact, not a guess.
+   */
+  notKnownYet(): string | undefined {
+    if (this.podWatch.isSynced) return undefined;
+    const why = this.podWatch.lastError;
+    return `the pods of node ${this.options.node} are not known yet: the Kubernetes API server ${why ? `failed: ${why}` : 'has not answered the pod list'}`;
+  }
+
   get watchFailures(): number {
     return this.podWatch.failures + this.nodeWatch.failures;
   }

@@ -61,6 +61,12 @@ export const SELF_METRICS: readonly MetricDef[] = [
     'Fields VPP cut to their column width in the last read of this command (names, counter values), by field.',
     [...COMMAND_LABELS, 'field'],
   ),
+  def(
+    'discovery_synced',
+    'gauge',
+    "Cluster modes: 1 once this node's pod list arrived from the Kubernetes API, 0 while it has not (pods are then unknown, not missing).",
+    [],
+  ),
   def('cycle_duration_seconds', 'gauge', 'How long the last collection cycle took, rendering included.', []),
   def('cycles_total', 'counter', 'Collection cycles run since the exporter started.', []),
 ];
@@ -89,6 +95,8 @@ export class SelfMetrics {
   private readonly parseErrors: Counter;
   private readonly truncated: Gauge;
   private readonly cycleDuration: Gauge;
+  /** Made on first use: an unlabelled prom-client gauge would otherwise show 0 outside cluster modes. */
+  private discoverySynced?: Gauge;
   private readonly cycles: Counter;
   private readonly lastTruncated = new Map<string, Set<string>>();
 
@@ -200,6 +208,15 @@ export class SelfMetrics {
     }
     for (const [field, n] of counts) this.truncated.set({ ...labels, field }, n);
     this.lastTruncated.set(key, new Set(counts.keys()));
+  }
+
+  /** Cluster modes: whether discovery has this node's pod list (the gauge is absent elsewhere). */
+  observeDiscovery(synced: boolean): void {
+    if (!this.discoverySynced) {
+      const d = SELF_METRICS.find((m) => m.name === `${P}discovery_synced`) as MetricDef;
+      this.discoverySynced = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
+    }
+    this.discoverySynced.set(synced ? 1 : 0);
   }
 
   observeCycle(seconds: number): void {

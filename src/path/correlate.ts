@@ -16,6 +16,8 @@ export interface CorrelateInput {
   previousTraffic?: ReadonlyMap<string, Traffic>;
   /** Links of recent cycles, to show one that is gone as a down link instead of dropping it. */
   gone?: GoneLinks;
+  /** False while the node's pod list is not known (cluster discovery not synced): nothing is missing then. */
+  podsKnown?: boolean;
   now?: number;
 }
 
@@ -31,6 +33,7 @@ export function correlatePath(input: CorrelateInput): PathGraph {
 /** `correlatePath` cut into slices, for the cycle to run without holding scrapes (`runSliced`). */
 export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph> {
   const index = yield* NodeIndex.build(input.vpp, input.pods);
+  if (input.podsKnown === false) index.podsComplete = false;
   const links: PathLink[] = [];
   for (const build of [
     tapPeerLinks,

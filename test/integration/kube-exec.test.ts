@@ -200,6 +200,7 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
     );
     assert.match(body, /meridio_proxy_route_nexthops\{[^}]*pod="proxy-conduit-a-1-abc"/);
     assert.doesNotMatch(body, /collect_success\{[^}]*\} 0/, 'every command of the first cycle succeeded');
+    assert.match(body, /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 1$/m);
     // First cycle: the forwarder (all 6 commands in one exec) and the three Meridio pods.
     assert.equal(h.peer.count('exec'), 4);
     const vpp = h.peer.execs.find((e) => e.pod === 'forwarder-vpp-worker-a');
@@ -209,6 +210,25 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
     await exporter.runner.runCycle();
     assert.equal(h.peer.count('exec'), 8, 'the second cycle again needs one exec per pod');
     assert.equal(h.peer.count('list'), 2, 'no list per cycle');
+  });
+
+  it('an API server that does not answer is reported as such, and nothing is called missing meanwhile', async () => {
+    const h = await startPeer();
+    h.peer.failNextLists(1_000_000, 503);
+    const exporter = await startTestExporter(
+      ['--kube.mode=exec', `--kubeconfig=${h.kubeconfig}`, '--node=worker-a'],
+      { discoveryWaitMs: 300 },
+    );
+    running.push({ exporter });
+    const status = exporter.runner.snapshot?.commands.find((c) => c.command === 'show interface');
+    assert.equal(status?.failure, 'connect');
+    assert.match(
+      status?.message ?? '',
+      /^the pods of node worker-a are not known yet: the Kubernetes API server failed: .*503/,
+    );
+    assert.doesNotMatch(status?.message ?? '', /no running forwarder-vpp pod/);
+    assert.match(await metrics(exporter), /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 0$/m);
+    assert.equal(exporter.runner.graph?.complete.pods, false);
   });
 
   it('a pod deleted from the node leaves /metrics at the next cycle, its self-metrics too', async () => {

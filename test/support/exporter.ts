@@ -5,10 +5,13 @@ import { type RunningExporter, startExporter } from '../../src/exporter.ts';
 /** Start the exporter in-process on a free loopback port, as `main` would with these flags. */
 export async function startTestExporter(
   argv: string[],
-  options: { schedule?: boolean } = {},
+  options: { schedule?: boolean; discoveryWaitMs?: number } = {},
 ): Promise<RunningExporter> {
   const request = parseCli(['--web.listen-address=127.0.0.1:0', '--log.level=error', ...argv], {});
   if (request.kind !== 'run') throw new Error('expected a run configuration');
   const config: Config = request.config;
-  return startExporter(config, pino({ level: 'silent' }), { schedule: options.schedule ?? false });
+  return startExporter(config, pino({ level: 'silent' }), {
+    schedule: options.schedule ?? false,
+    ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
+  });
 }

@@ -21,6 +21,8 @@ export class ExecVppSource implements VppSource {
     private readonly runner: ExecRunner,
     private readonly findForwarder: () => DiscoveredPod | undefined,
     private readonly node: string,
+    /** Why the node's pods are not known yet (discovery), so a missing forwarder is not claimed. */
+    private readonly notKnownYet?: () => string | undefined,
   ) {}
 
   get location(): string {
@@ -61,7 +63,11 @@ export class ExecVppSource implements VppSource {
   ): Promise<(CommandOutput | SourceError)[]> {
     for (const c of commands) assertAllowedVppCommand(c);
     const f = this.findForwarder();
-    if (!f) throw new SourceError('connect', `no running forwarder-vpp pod on node ${this.node}`);
+    if (!f)
+      throw new SourceError(
+        'connect',
+        this.notKnownYet?.() ?? `no running forwarder-vpp pod on node ${this.node}`,
+      );
     const lines = commands.map((c) => `vppctl -s ${FORWARDER_CLI_SOCKET} ${c}`);
     const parts = await runExecScript(
       this.runner,

@@ -28,6 +28,8 @@ export class NodeLocalVppSource implements VppSource {
     private readonly findForwarder: () => DiscoveredPod | undefined,
     private readonly node: string,
     private readonly procRoot = '/proc',
+    /** Why the node's pods are not known yet (discovery), so a missing forwarder is not claimed. */
+    private readonly notKnownYet?: () => string | undefined,
   ) {}
 
   get location(): string {
@@ -65,7 +67,11 @@ export class NodeLocalVppSource implements VppSource {
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {
     const f = this.findForwarder();
-    if (!f) throw new SourceError('connect', `no running forwarder-vpp pod on node ${this.node}`);
+    if (!f)
+      throw new SourceError(
+        'connect',
+        this.notKnownYet?.() ?? `no running forwarder-vpp pod on node ${this.node}`,
+      );
     const pid = this.finder.processNamed(f.uid, VPP_MAIN);
     if (pid === undefined) {
       throw new SourceError(
