@@ -92,4 +92,23 @@ describe('the path page in a real headless Chromium', () => {
     assert.deepEqual(external, []);
     await context.close();
   });
+
+  it('fits a 1280 x 800 window: the diagram scales, worker-b and the tunnel to it are in view', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${exporter.url}/`);
+    const svg = await page.locator('svg.path-diagram').boundingBox();
+    assert.ok(svg && svg.x >= 0 && svg.x + svg.width <= 1280, `diagram box ${JSON.stringify(svg)}`);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= 1280, `no horizontal scrolling (${scrollWidth} px)`);
+    for (const sel of ['[data-node-id="node:worker-b"]', 'g.link[data-type="vxlan"]']) {
+      const box = await page.locator(sel).first().boundingBox();
+      assert.ok(
+        box && box.x >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 800,
+        `${sel}: ${JSON.stringify(box)}`,
+      );
+    }
+    await page.screenshot({ path: new URL('path-page-1280.png', ARTIFACTS).pathname });
+    await context.close();
+  });
 });

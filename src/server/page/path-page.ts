@@ -27,6 +27,8 @@ header a { color: #1a5fa8; }
 #status { font-size: 12px; color: #777; }
 #status.stale { color: #d32f2f; }
 #diagram { overflow: auto; margin-top: 12px; }
+/* The diagram scales down to the window (a node with many pods is wider than a laptop screen). */
+#diagram svg { max-width: 100%; height: auto; }
 .banner { background: #fff3cd; border: 1px solid #e0c36c; padding: 6px 10px; margin-top: 10px; font-size: 13px; }
 .legend span { margin-right: 14px; font-size: 12px; }
 .legend i { display: inline-block; width: 22px; height: 3px; vertical-align: middle; margin-right: 4px; }
