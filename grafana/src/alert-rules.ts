@@ -28,7 +28,7 @@ export interface RuleGroup {
 }
 
 export const RUNBOOK_BASE =
-  'https://github.com/meridio-path-exporter/meridio-path-exporter/blob/main/README.md';
+  'https://github.com/meridio-path-exporter/meridio-path-exporter/blob/main/docs/runbook.md';
 
 /** Interfaces on the path: taps, tunnels and cross-connected interfaces. */
 const PATH_INTERFACES = '(vpp_tap_info or vpp_vxlan_tunnel_info or vpp_l2_xconnect_info)';

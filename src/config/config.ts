@@ -341,7 +341,7 @@ function parseSource(get: Getter, problems: string[], livePods: boolean): Source
     }
     if (!existsSync(join(dir, 'vpp')) && !existsSync(join(dir, 'pods'))) {
       problems.push(
-        `${replay.from}=${JSON.stringify(replay.value)}: no vpp/ or pods/ folder inside (see the README's replay layout)`,
+        `${replay.from}=${JSON.stringify(replay.value)}: no vpp/ or pods/ folder inside (see the replay layout in docs/reading.md)`,
       );
       return undefined;
     }

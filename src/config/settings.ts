@@ -34,7 +34,11 @@ export const SETTINGS: readonly SettingDef[] = [
     DEMO_NAMES.join('|'),
     "Serve a built-in recording of the guide's node (what `npm start` runs); its series and page say it is a recording.",
   ),
-  setting('replay', 'DIR', 'Serve recorded outputs from DIR (layout in the README) instead of a live VPP.'),
+  setting(
+    'replay',
+    'DIR',
+    'Serve recorded outputs from DIR (layout in docs/reading.md) instead of a live VPP.',
+  ),
   setting(
     'vpp-cli-socket',
     'PATH',

@@ -99,7 +99,7 @@ describe('the path page in a real headless Chromium', () => {
     await page.goto(`${exporter.url}/`);
     const svg = await page.locator('svg.path-diagram').boundingBox();
     assert.ok(svg && svg.x >= 0 && svg.x + svg.width <= 1280, `diagram box ${JSON.stringify(svg)}`);
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     assert.ok(scrollWidth <= 1280, `no horizontal scrolling (${scrollWidth} px)`);
     for (const sel of ['[data-node-id="node:worker-b"]', 'g.link[data-type="vxlan"]']) {
       const box = await page.locator(sel).first().boundingBox();

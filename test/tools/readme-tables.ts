@@ -22,15 +22,20 @@ export function settingsTable(): string {
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** Replace the README's generated sections with the tables above. */
-export function updateReadme(text: string): string {
-  const put = (t: string, name: string, table: string) =>
-    t.replace(new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`), `$1${table}$2`);
-  return put(put(text, 'metrics-table', metricsTable()), 'settings-table', settingsTable());
-}
+const put = (t: string, name: string, table: string) =>
+  t.replace(new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(\\n<!-- ${name}:end -->)`), `$1${table}$2`);
+
+/** Where each generated table lives: the settings in the README, the metrics in docs/metrics.md. */
+export const TABLE_FILES = { settings: 'README.md', metrics: 'docs/metrics.md' } as const;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const readme = new URL('../../README.md', import.meta.url);
-  writeFileSync(readme, updateReadme(readFileSync(readme, 'utf8')));
-  console.log('README tables updated');
+  const root = new URL('../../', import.meta.url);
+  for (const [file, name, table] of [
+    [TABLE_FILES.settings, 'settings-table', settingsTable()],
+    [TABLE_FILES.metrics, 'metrics-table', metricsTable()],
+  ] as const) {
+    const url = new URL(file, root);
+    writeFileSync(url, put(readFileSync(url, 'utf8'), name, table));
+  }
+  console.log('README and docs/metrics.md tables updated');
 }

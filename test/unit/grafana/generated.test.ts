@@ -105,14 +105,14 @@ describe('dashboard lint', () => {
 });
 
 describe('alert rules lint', () => {
-  const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
+  const readme = readFileSync(new URL('docs/runbook.md', ROOT), 'utf8');
   for (const rule of RULE_GROUPS.flatMap((g) => g.rules)) {
-    it(`${rule.alert}: severity, summary, description, a runbook section in the README, known metrics`, () => {
+    it(`${rule.alert}: severity, summary, description, a runbook section in docs/runbook.md, known metrics`, () => {
       assert.ok(['critical', 'warning'].includes(rule.severity));
       assert.ok(rule.summary.length > 10 && rule.description.length > 40);
       assert.ok(
         readme.includes(`<a id="${rule.runbook}"></a>`),
-        `README has no runbook section ${rule.runbook}`,
+        `docs/runbook.md has no runbook section ${rule.runbook}`,
       );
       for (const name of metricNames(rule.expr)) assert.ok(KNOWN.has(name), `unknown metric ${name}`);
     });
