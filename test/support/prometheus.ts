@@ -23,7 +23,7 @@ export class TestPrometheus {
   url = '';
   log = '';
 
-  async start(targets: string[], jobName = 'meridio-path-exporter'): Promise<void> {
+  async start(targets: string[], jobName = 'meridio-path-exporter', ruleFiles: string[] = []): Promise<void> {
     const bin = requireTool('prometheus');
     this.dir = mkdtempSync(join(tmpdir(), 'mpe-prom-'));
     const port = await freePort();
@@ -34,6 +34,8 @@ export class TestPrometheus {
         'global:',
         '  scrape_interval: 1s',
         '  scrape_timeout: 900ms',
+        '  evaluation_interval: 1s',
+        ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((f) => `  - '${f}'`)] : []),
         'scrape_configs:',
         `  - job_name: ${jobName}`,
         '    honor_labels: true',

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RunningExporter } from '../../src/exporter.ts';
+import { startTestExporter } from '../support/exporter.ts';
+import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
+import { TestPrometheus } from '../support/prometheus.ts';
+import { requireTool } from '../support/tools.ts';
+
+// The guide's Meridio pods on real network namespaces, read by the exporter every second, and a real
+// Prometheus evaluating the shipped rules file with every `for:` shortened to 3 s (the file itself is
+// unchanged). Each fault must fire exactly its alerts, keep them firing while it lasts, and clear after
+// the repair. VPP's side of the matrix needs the live VPP harness and is not part of this file.
+const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
+const topology = new GuideTopology(`mpe${process.pid}-e2e`);
+const P = topology.pods;
+const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
+
+type Alert = { alertname: string; [label: string]: string };
+
+describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', () => {
+  let exporter: RunningExporter;
+  const prometheus = new TestPrometheus();
+  const firing = async (): Promise<string[]> =>
+    (await prometheus.query('ALERTS{alertstate="firing"}'))
+      .map((r) => {
+        const m = r.metric as Alert;
+        const what =
+          m.alertname === 'MeridioPathLinkDown'
+            ? `${m.alertname}{type=${m.type}}`
+            : m.table
+              ? `${m.alertname}{table=${m.table}}`
+              : m.alertname;
+        return what;
+      })
+      .sort();
+  const until = async (want: string[], ms = 45_000): Promise<number> => {
+    const t0 = Date.now();
+    let last: string[] = [];
+    while (Date.now() - t0 < ms) {
+      last = await firing();
+      if (JSON.stringify(last) === JSON.stringify([...want].sort())) return (Date.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.fail(`expected firing ${JSON.stringify(want)}, got ${JSON.stringify(last)}`);
+  };
+  const steady = async (want: string[], ms = 5000): Promise<void> => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      assert.deepEqual(
+        await firing(),
+        [...want].sort(),
+        'no alert resolves or appears while the fault lasts',
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const matrix: string[] = [];
+  const fault = async (name: string, inject: () => void, repair: () => void, want: string[]) => {
+    inject();
+    const fire = await until(want);
+    await steady(want);
+    repair();
+    const clear = await until([]);
+    matrix.push(`| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s | ${clear.toFixed(0)} s |`);
+  };
+  const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
+
+  before(async () => {
+    requireTool('nsenter');
+    removeStaleNamespaces('mpe');
+    topology.create();
+    topology.trafficAcross();
+    const rules = join(dir, 'rules.yml');
+    writeFileSync(rules, readFileSync(RULES, 'utf8').replace(/^(\s+for:) \S+$/gm, '$1 3s'));
+    const pods = Object.values(P)
+      .map((p) => `${p.namespace}/${p.pod}:${p.role}=${topology.path(p)}`)
+      .join(',');
+    exporter = await startTestExporter(
+      [
+        `--netns.pods=${pods}`,
+        '--node=worker-a',
+        '--collect.interval=1s',
+        '--collect.state-interval=1s',
+        '--collect.command-timeout=900ms',
+        '--path.gone-window=10m',
+      ],
+      { schedule: true },
+    );
+    await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
+  });
+
+  after(async () => {
+    await prometheus.stop();
+    await exporter?.stop();
+    topology.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    console.log(['| fault | alerts | to fire | to clear |', '|---|---|---|---|', ...matrix].join('\n'));
+  });
+
+  it('healthy: nothing fires', async () => {
+    await prometheus.queryUntil('meridio_proxy_route_nexthops{table="1"}');
+    await new Promise((r) => setTimeout(r, 6000));
+    await steady([], 3000);
+  });
+
+  it('a nexthop removed from a VIP table (IPv4)', async () => {
+    await fault(
+      'nexthop removed from table 1',
+      () => ip(P.proxy, 'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1'),
+      () =>
+        ip(
+          P.proxy,
+          'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
+        ),
+      ['MeridioProxyVipMissingNexthops{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+    );
+  });
+
+  it('a nexthop removed from a VIP table (IPv6)', async () => {
+    await fault(
+      'nexthop removed from table 2',
+      () => ip(P.proxy, '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1'),
+      () =>
+        ip(
+          P.proxy,
+          '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1 nexthop via fd00:0:0:1::4 dev bridge0 weight 1',
+        ),
+      ['MeridioProxyVipMissingNexthops{table=2}', 'MeridioPathLinkDown{type=nexthop}'],
+    );
+  });
+
+  it('a VIP table emptied', async () => {
+    await fault(
+      'table 1 emptied',
+      () => ip(P.proxy, 'route del default table 1'),
+      () =>
+        ip(
+          P.proxy,
+          'route add default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
+        ),
+      ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+    );
+  });
+
+  it('a VIP rule deleted while the target still holds the VIP', async () => {
+    await fault(
+      'rule from 20.0.0.1 deleted',
+      () => ip(P.proxy, 'rule del from 20.0.0.1 lookup 1 priority 32765'),
+      () => ip(P.proxy, 'rule add from 20.0.0.1 lookup 1 priority 32765'),
+      ['MeridioPathLinkDown{type=vip}'],
+    );
+  });
+});
