@@ -153,4 +153,21 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
       ['MeridioPathLinkDown{type=vip}'],
     );
   });
+
+  it("the target's MAC lost from the bridge FDB (learning off on its port)", async () => {
+    const mac = '02:fe:c2:14:ec:dd';
+    const bridge = (args: string) => topology.exec(P.proxy, ['bridge', ...args.split(' ')]);
+    await fault(
+      'target MAC missing from the FDB',
+      () => {
+        bridge('link set dev proxy.cond-97e3 learning off');
+        bridge(`fdb del ${mac} dev proxy.cond-97e3 master`);
+      },
+      () => {
+        bridge('link set dev proxy.cond-97e3 learning on');
+        topology.exec(P.target, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+      },
+      ['MeridioBridgeFdbMissingTarget'],
+    );
+  });
 });
