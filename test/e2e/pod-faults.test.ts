@@ -170,4 +170,34 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
       ['MeridioBridgeFdbMissingTarget'],
     );
   });
+
+  it("a frontend's conduit down: its nexthop's neighbour fails once traffic probes it", async () => {
+    const probe = () => {
+      try {
+        topology.exec(P.proxy, ['ping', '-c', '2', '-i', '0.3', '-W', '1', '172.16.1.4']);
+      } catch {
+        // No answer is the point.
+      }
+    };
+    await fault(
+      'frontend conduit down',
+      () => {
+        ip(P.frontendGhi, 'link set conduit-a--f75b down');
+        probe();
+      },
+      () => {
+        ip(P.frontendGhi, 'link set conduit-a--f75b up');
+        topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+        probe();
+      },
+      // The nexthop links of both tables end at the downed interface (one alert per table); only the
+      // IPv4 neighbour was probed, so only table 1 has a FAILED neighbour.
+      [
+        'MeridioNexthopNeighbourFailed{table=1}',
+        'MeridioPathLinkDown{type=bridge-member}',
+        'MeridioPathLinkDown{type=nexthop}',
+        'MeridioPathLinkDown{type=nexthop}',
+      ],
+    );
+  });
 });
