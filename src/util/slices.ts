@@ -37,13 +37,24 @@ export async function runSliced<T>(work: Sliced<T>, budgetMs = 5): Promise<T> {
 }
 
 /**
- * Calls `each` for every item, pausing after every ITEMS_PER_PAUSE items. `each` is an ordinary
- * function: a loop body inside a generator keeps its locals in the generator object, which is slower.
+ * Calls `each(from, to)` over `[0, count)` in ranges of `per`, pausing between them. `each` is an
+ * ordinary function: a loop body inside a generator keeps its locals in the generator object, which
+ * is slower.
  */
-export function* forEachInSlices<T>(items: readonly T[], each: (item: T) => void): Sliced<void> {
-  for (let from = 0; from < items.length; from += ITEMS_PER_PAUSE) {
-    const to = Math.min(items.length, from + ITEMS_PER_PAUSE);
-    for (let i = from; i < to; i++) each(items[i] as T);
-    if (to < items.length) yield;
+export function* rangesInSlices(
+  count: number,
+  each: (from: number, to: number) => void,
+  per: number = ITEMS_PER_PAUSE,
+): Sliced<void> {
+  for (let from = 0; from < count; from += per) {
+    each(from, Math.min(count, from + per));
+    if (from + per < count) yield;
   }
+}
+
+/** Calls `each` for every item, pausing after every ITEMS_PER_PAUSE items. */
+export function forEachInSlices<T>(items: readonly T[], each: (item: T) => void): Sliced<void> {
+  return rangesInSlices(items.length, (from, to) => {
+    for (let i = from; i < to; i++) each(items[i] as T);
+  });
 }

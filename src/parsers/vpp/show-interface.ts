@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { LINES_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
+import { LINES_PER_PAUSE, rangesInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 /** One row of `show interface` with its counters. */
@@ -73,11 +73,7 @@ export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInte
     fixedColumns: false,
     sawHeader: false,
   };
-  // The hot loop stays an ordinary function: inside a generator its locals would live in the generator object.
-  for (let from = 0; from < lines.length; from += LINES_PER_PAUSE) {
-    parseLines(st, lines, from, Math.min(lines.length, from + LINES_PER_PAUSE));
-    if (from + LINES_PER_PAUSE < lines.length) yield;
-  }
+  yield* rangesInSlices(lines.length, (from, to) => parseLines(st, lines, from, to), LINES_PER_PAUSE);
   return { value: st.interfaces, report: st.report.build() };
 }
 

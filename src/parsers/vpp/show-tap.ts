@@ -1,5 +1,5 @@
 import { parseCount } from '../../util/numbers.ts';
-import { LINES_PER_PAUSE, runNow, type Sliced } from '../../util/slices.ts';
+import { LINES_PER_PAUSE, rangesInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 export interface VppTap {
@@ -79,11 +79,7 @@ export function parseShowTap(text: string): Parsed<VppTap[]> {
 export function* parseShowTapInSlices(text: string): Sliced<Parsed<VppTap[]>> {
   const lines = splitLines(text);
   const st: TapState = { report: new ReportBuilder(), taps: [], section: 'top' };
-  // The hot loop stays an ordinary function: inside a generator its locals would live in the generator object.
-  for (let from = 0; from < lines.length; from += LINES_PER_PAUSE) {
-    parseTapLines(st, lines, from, Math.min(lines.length, from + LINES_PER_PAUSE));
-    if (from + LINES_PER_PAUSE < lines.length) yield;
-  }
+  yield* rangesInSlices(lines.length, (from, to) => parseTapLines(st, lines, from, to), LINES_PER_PAUSE);
   return { value: st.taps, report: st.report.build() };
 }
 

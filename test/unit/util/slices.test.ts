@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runNow, runSliced, type Sliced } from '../../../src/util/slices.ts';
+import { forEachInSlices, rangesInSlices, runNow, runSliced, type Sliced } from '../../../src/util/slices.ts';
 
 /** Busy work of about `ms` milliseconds per step, `steps` times. */
 function* busy(steps: number, ms: number): Sliced<number> {
@@ -44,5 +44,22 @@ describe('sliced computations', () => {
     });
     runNow(busy(10, 1));
     assert.equal(turned, false);
+  });
+
+  it('rangesInSlices covers [0, count) in ranges and pauses only between them; forEachInSlices visits each item once', () => {
+    const ranges: [number, number][] = [];
+    const work = rangesInSlices(10, (from, to) => ranges.push([from, to]), 4);
+    let pauses = 0;
+    while (!work.next().done) pauses++;
+    assert.deepEqual(ranges, [
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+    assert.equal(pauses, 2);
+    const seen: number[] = [];
+    runNow(forEachInSlices([...Array(130).keys()], (i) => seen.push(i)));
+    assert.deepEqual(seen, [...Array(130).keys()]);
+    assert.equal(runNow(rangesInSlices(0, () => assert.fail('no range of nothing'))), undefined);
   });
 });
