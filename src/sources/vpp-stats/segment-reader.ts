@@ -4,11 +4,10 @@ import {
   ENTRY,
   EntryType,
   HEADER,
-  POINTER_SIZE,
   SEGMENT_VERSION,
   SIMPLE_COUNTER_SIZE,
 } from './segment-layout.ts';
-import { SegmentError, type SegmentFile, SegmentView } from './segment-view.ts';
+import { readU64, SegmentError, type SegmentFile, SegmentView } from './segment-view.ts';
 
 /** What one consistent read of the segment gives: every counter summed over VPP's threads. */
 export interface StatsSegmentData {
@@ -158,8 +157,9 @@ export class StatsSegmentReader {
       const at = i * ENTRY.size;
       const type = all.readUInt32LE(at + ENTRY.type);
       const nameStart = at + ENTRY.name;
-      const nul = all.indexOf(NUL, nameStart);
-      const nameEnd = nul === -1 || nul > nameStart + ENTRY.nameLength ? nameStart + ENTRY.nameLength : nul;
+      // Searched within the name field only: an unterminated name must not scan the rest of the directory.
+      const nul = all.subarray(nameStart, nameStart + ENTRY.nameLength).indexOf(NUL);
+      const nameEnd = nameStart + (nul === -1 ? ENTRY.nameLength : nul);
       const name = all.toString('utf8', nameStart, nameEnd);
       dir.types[i] = type > 255 ? EntryType.illegal : type;
       dir.names[i] = name;
@@ -302,7 +302,7 @@ function readHeader(file: SegmentFile): Header {
     throw new SegmentError('io', `reading the segment header: ${(err as Error).message}`);
   }
   if (n < HEADER.size) throw new SegmentError('corrupt', `the segment ends at ${n} bytes, inside its header`);
-  const u64 = (at: number) => b.readUInt32LE(at) + b.readUInt32LE(at + 4) * TWO_32;
+  const u64 = (at: number) => readU64(b, at);
   const version = u64(HEADER.version);
   if (version !== SEGMENT_VERSION) {
     throw new SegmentError(
@@ -332,10 +332,7 @@ function sumThreads(
   elementSize: number,
   what: string,
 ): { packets: Float64Array; bytes?: Float64Array; threads: number } {
-  const rows = view.vector(pointer, POINTER_SIZE, what);
-  if (rows.length > MAX_THREADS)
-    throw new SegmentError('corrupt', `${what}: ${rows.length} per-thread vectors`);
-  const perThread = view.pointers(pointer, what);
+  const perThread = view.pointers(pointer, `${what} per-thread vectors`, MAX_THREADS);
   const vectors = perThread.map((p, t) => view.vector(p, elementSize, `${what} thread ${t}`));
   const length = vectors.reduce((m, v) => Math.max(m, v.length), 0);
   const packets = new Float64Array(length);

@@ -24,6 +24,11 @@ export class SegmentError extends Error {
 const BLOCK_SIZE = 32 * 1024;
 const TWO_32 = 2 ** 32;
 
+/** A little-endian u64 of `buf` at `at` as a number (exact below 2^53, which counters do not reach). */
+export function readU64(buf: Buffer, at: number): number {
+  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * TWO_32;
+}
+
 /**
  * One read attempt's window on the segment: file blocks fetched on first use and kept for this attempt
  * only (counters change between attempts), and every pointer and length checked against the file size,
@@ -62,9 +67,7 @@ export class SegmentView {
   u64(offset: number): number {
     this.check(offset, 8);
     const [block, at] = this.locate(offset);
-    if (at + 8 <= block.length) return block.readUInt32LE(at) + block.readUInt32LE(at + 4) * TWO_32;
-    const b = this.bytes(offset, 8);
-    return b.readUInt32LE(0) + b.readUInt32LE(4) * TWO_32;
+    return at + 8 <= block.length ? readU64(block, at) : readU64(this.bytes(offset, 8), 0);
   }
 
   /** A copy of `length` bytes at `offset`, or a view of a cached block when it lies in one. */
@@ -113,9 +116,11 @@ export class SegmentView {
     return { offset, length };
   }
 
-  /** The pointers of a vector of pointers (VPP's per-thread and name vectors). */
-  pointers(pointer: number, what: string): number[] {
+  /** The pointers of a vector of pointers (VPP's per-thread and name vectors), at most `maxLength`. */
+  pointers(pointer: number, what: string, maxLength = Number.POSITIVE_INFINITY): number[] {
     const { offset, length } = this.vector(pointer, POINTER_SIZE, what);
+    if (length > maxLength)
+      throw new SegmentError('corrupt', `${what}: ${length} entries, more than ${maxLength}`);
     const out = new Array<number>(length);
     for (let i = 0; i < length; i++) out[i] = this.u64(offset + i * POINTER_SIZE);
     return out;
