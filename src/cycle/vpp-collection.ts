@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
 import type { VppCollector } from '../collectors/vpp/collector.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
-import {
-  interfaceSetKey,
-  segmentErrors,
-  statsSummary,
-  withSegmentCounters,
-} from '../collectors/vpp/vpp-stats-segment.ts';
+import { segmentErrors, statsSummary, withSegmentCounters } from '../collectors/vpp/vpp-stats-segment.ts';
 import { detectVppError } from '../parsers/vpp/vpp-error.ts';
 import { resolveVppSnapshot } from '../snapshot/resolve-vpp.ts';
 import type { CommandStatus, VppSnapshot } from '../snapshot/vpp-snapshot.ts';
@@ -51,13 +46,13 @@ interface CachedState {
 }
 
 /**
- * The interface set as `show interface` lists it, in sw_if_index order like the segment's key
- * (`interfaceSetKey`), so switching between the two sources is not taken for a change.
+ * The interface set, (sw_if_index, name) in sw_if_index order, as one string: the same for `show
+ * interface` and the segment's `/if/names`, so switching between the two is not taken for a change.
  */
-function interfaceListKey(snapshot: VppSnapshot): string {
+function interfaceSetKey(interfaces: Iterable<{ swIfIndex: number; name: string | undefined }>): string {
   let key = '';
-  const sorted = [...(snapshot.interfaces ?? [])].sort((a, b) => a.swIfIndex - b.swIfIndex);
-  for (const i of sorted) key += `${i.swIfIndex}:${i.name},`;
+  const sorted = [...interfaces].sort((a, b) => a.swIfIndex - b.swIfIndex);
+  for (const i of sorted) if (i.name !== undefined) key += `${i.swIfIndex}:${i.name},`;
   return key;
 }
 
@@ -111,7 +106,9 @@ export class VppCollection {
       if (status.state === 'ok') c.assign(snapshot, value);
     }
     const interfaceSetChanged = this.noteInterfaceSet(
-      segment ? interfaceSetKey(segment) : snapshot.interfaces && interfaceListKey(snapshot),
+      segment
+        ? interfaceSetKey(segment.interfaceNames.map((name, swIfIndex) => ({ swIfIndex, name })))
+        : snapshot.interfaces && interfaceSetKey(snapshot.interfaces),
     );
     for (const c of this.collectors) {
       const how = cadence(c);

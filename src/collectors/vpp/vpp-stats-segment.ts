@@ -163,16 +163,6 @@ export function withSegmentCounters(
  * the segment carries no severity.
  */
 export function segmentErrors(data: StatsSegmentData): VppErrorCounter[] {
-  const out: VppErrorCounter[] = [];
-  for (const e of data.errors) if (e.value > 0) out.push({ node: e.node, reason: e.counter, count: e.value });
-  return out;
-}
-
-/** The names in `/if/names` as one string, to notice an interface created, deleted or renumbered. */
-export function interfaceSetKey(data: StatsSegmentData): string {
-  let key = '';
-  data.interfaceNames.forEach((name, i) => {
-    if (name !== undefined) key += `${i}:${name},`;
-  });
-  return key;
+  // The reader keeps only non-zero counters.
+  return data.errors.map((e) => ({ node: e.node, reason: e.counter, count: e.value }));
 }
