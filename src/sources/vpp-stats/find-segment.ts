@@ -18,21 +18,26 @@ export function isSegmentLink(path: string): boolean {
 
 /** `/proc/<pid>/fd/<n>` of VPP's stats segment memfd, or undefined when the process has none (or is gone). */
 export function segmentFdPath(pid: number, procRoot = '/proc'): string | undefined {
+  for (const [path, target] of fdLinks(pid, procRoot)) if (target === SEGMENT_LINK) return path;
+  return undefined;
+}
+
+/** Each open fd of `pid` as (`/proc/<pid>/fd/<n>`, what it links to); fds closed meanwhile are left out. */
+function* fdLinks(pid: number, procRoot: string): Generator<[string, string]> {
   const dir = `${procRoot}/${pid}/fd`;
   let fds: string[];
   try {
     fds = readdirSync(dir);
   } catch {
-    return undefined;
+    return;
   }
   for (const fd of fds) {
     try {
-      if (readlinkSync(`${dir}/${fd}`) === SEGMENT_LINK) return `${dir}/${fd}`;
+      yield [`${dir}/${fd}`, readlinkSync(`${dir}/${fd}`)];
     } catch {
-      // The fd was closed between the listing and the look: not the segment.
+      // The fd was closed between the listing and the look.
     }
   }
-  return undefined;
 }
 
 /** Every `vpp_main` process visible in `procRoot`. */
@@ -109,20 +114,9 @@ function listeningSockets(pid: number, procRoot: string): { path: string; inode:
 /** Inodes of the sockets `pid` holds open (`/proc/<pid>/fd/N -> socket:[inode]`). */
 function socketInodesOf(pid: number, procRoot: string): Set<string> {
   const inodes = new Set<string>();
-  const dir = `${procRoot}/${pid}/fd`;
-  let fds: string[];
-  try {
-    fds = readdirSync(dir);
-  } catch {
-    return inodes;
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${dir}/${fd}`));
-      if (m) inodes.add(m[1] as string);
-    } catch {
-      // Closed meanwhile.
-    }
+  for (const [, target] of fdLinks(pid, procRoot)) {
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.add(m[1] as string);
   }
   return inodes;
 }
