@@ -26,6 +26,7 @@ import { freePort } from '../test/support/prometheus.ts';
 import { clusterModes } from './cluster.ts';
 import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
 import { liveVpp } from './live.ts';
+import { soak } from './soak.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
@@ -316,7 +317,7 @@ async function pods(): Promise<void> {
 console.log(
   `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
 );
-// `npm run bench -- cycle` (or parse, serving, pods, cluster) runs one part only.
+// `npm run bench -- cycle` (or parse, serving, pods, path, cluster, live) runs one part only; `soak` runs only when named.
 async function pathCorrelation(): Promise<void> {
   console.log('\n## Path correlation per cycle (median, ms)\n');
   console.log(
@@ -362,3 +363,5 @@ if (!only || only === 'pods') await pods();
 if (!only || only === 'path') await pathCorrelation();
 if (!only || only === 'cluster') await clusterModes();
 if (!only || only === 'live') await liveVpp();
+// Long by design: only when asked for.
+if (only === 'soak') await soak(process.argv[3]);

@@ -7,9 +7,12 @@ import {
   showInterfaceText,
 } from '../test/support/vpp-format.ts';
 
-/** A forwarder with `n` interfaces in VPP's exact formats: taps xconnected in pairs, typical counters. */
-export function syntheticVpp(n: number): Record<string, string> {
-  const rnd = seededRandom(n);
+/**
+ * A forwarder with `n` interfaces in VPP's exact formats: taps xconnected in pairs, typical counters.
+ * Another `seed` gives the same interfaces with other counter values.
+ */
+export function syntheticVpp(n: number, seed = n): Record<string, string> {
+  const rnd = seededRandom(seed);
   const interfaces: SyntheticInterface[] = [];
   const blocks: { name: string; up: boolean; lines: string[] }[] = [];
   const taps: string[] = [];

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { BoundedOutput } from './bounded-output.ts';
 import { netnsInode } from './netns-inode.ts';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand } from './pod-commands.ts';
@@ -15,7 +16,6 @@ export function isNetnsPath(path: string): boolean {
 }
 
 /** Cap on one process's output: a pod's full `ip -json` dump is far below this. */
-const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 
 export interface NetnsOptions {
   pods: readonly PodTarget[];
@@ -163,9 +163,8 @@ export class NetnsPodSource implements PodSource {
 /** Spawn without a shell, feed stdin, collect output up to a cap, kill at the deadline. */
 function runProcess(file: string, args: string[], stdin: string, timeoutMs: number): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const stdout: Buffer[] = [];
+    const stdout = new BoundedOutput();
     const stderr: Buffer[] = [];
-    let size = 0;
     let done = false;
     const child = spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -175,6 +174,7 @@ function runProcess(file: string, args: string[], stdin: string, timeoutMs: numb
       if (done) return;
       done = true;
       clearTimeout(timer);
+      stdout.release();
       resolve(result);
     };
     const timer = setTimeout(() => {
@@ -187,18 +187,15 @@ function runProcess(file: string, args: string[], stdin: string, timeoutMs: numb
       });
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > MAX_OUTPUT_BYTES) {
+      if (!stdout.append(d)) {
         child.kill('SIGKILL');
         finish({
           code: null,
           stdout: '',
           stderr: '',
-          error: new SourceError('too-large', `output over ${MAX_OUTPUT_BYTES} bytes`),
+          error: new SourceError('too-large', `output over ${stdout.cap} bytes`),
         });
-        return;
       }
-      stdout.push(d);
     });
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 64) stderr.push(d);
@@ -217,7 +214,7 @@ function runProcess(file: string, args: string[], stdin: string, timeoutMs: numb
     child.on('close', (code) => {
       finish({
         code,
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: stdout.text(),
         stderr: Buffer.concat(stderr).toString('utf8'),
       });
     });

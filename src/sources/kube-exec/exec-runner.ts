@@ -4,10 +4,8 @@ import {
   WebSocketHandler,
   type WebSocketInterface,
 } from '@kubernetes/client-node/dist/web-socket-handler.js';
+import { BoundedOutput, MAX_OUTPUT_BYTES } from '../bounded-output.ts';
 import { SourceError } from '../source-error.ts';
-
-/** Cap on one exec's stdout: a pod's or VPP's full output is far below this. */
-const MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 
 export interface ExecRequest {
   namespace: string;
@@ -145,22 +143,24 @@ function tolerantHandler(inner: WebSocketInterface): WebSocketInterface {
 
 /** A writable that keeps what it is given, up to a cap. */
 class Collector extends Writable {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
+  private readonly output: BoundedOutput;
   onOverflow?: () => void;
 
-  constructor(private readonly cap: number) {
+  constructor(cap: number) {
     super();
+    this.output = new BoundedOutput(cap);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, callback: () => void): void {
-    this.size += chunk.length;
-    if (this.size > this.cap) this.onOverflow?.();
-    else this.chunks.push(Buffer.from(chunk));
+    // Without an overflow handler (stderr) the first `cap` bytes are kept and the rest dropped.
+    if (!this.output.append(chunk) && this.onOverflow) {
+      this.output.release();
+      this.onOverflow();
+    }
     callback();
   }
 
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return this.output.text();
   }
 }

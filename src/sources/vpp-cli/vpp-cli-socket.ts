@@ -1,4 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
+import { BoundedOutput, MAX_OUTPUT_BYTES } from '../bounded-output.ts';
 import type { CommandOutput, VppSource } from '../command-source.ts';
 import { isNamedNetnsPath, netnsInodes } from '../netns-inode.ts';
 import { SourceError } from '../source-error.ts';
@@ -36,7 +37,7 @@ export class VppCliSocketSource implements VppSource {
 
   constructor(options: VppCliSocketOptions) {
     this.location = options.socketPath;
-    this.maxOutputBytes = options.maxOutputBytes ?? 32 * 1024 * 1024;
+    this.maxOutputBytes = options.maxOutputBytes ?? MAX_OUTPUT_BYTES;
     this.greetingWaitMs = options.greetingWaitMs ?? 500;
   }
 
@@ -61,8 +62,7 @@ export class VppCliSocketSource implements VppSource {
   private exchange(command: VppCommand, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket: Socket = createConnection({ path: this.location });
-      const chunks: Buffer[] = [];
-      let received = 0;
+      const output = new BoundedOutput(this.maxOutputBytes);
       let greeting: Buffer | undefined = Buffer.alloc(0);
       let commandSent = false;
       let quitSent = false;
@@ -74,8 +74,10 @@ export class VppCliSocketSource implements VppSource {
         clearTimeout(deadline);
         clearTimeout(greetingTimer);
         socket.destroy();
+        const text = err ? '' : output.text();
+        output.release();
         if (err) reject(err);
-        else resolve(Buffer.concat(chunks).toString('utf8').replaceAll('\u0000', ''));
+        else resolve(text.replaceAll('\u0000', ''));
       };
       const sendCommand = (withTtype: boolean): void => {
         if (commandSent) return;
@@ -113,12 +115,10 @@ export class VppCliSocketSource implements VppSource {
           greeting = undefined;
           sendCommand(false);
         }
-        received += payload.length;
-        if (received > this.maxOutputBytes) {
+        if (!output.append(payload)) {
           finish(new SourceError('too-large', `"${command}" output exceeds ${this.maxOutputBytes} bytes`));
           return;
         }
-        chunks.push(payload);
         if (!quitSent && commandSent && payload.includes(NUL)) {
           quitSent = true;
           socket.write(QUIT);
