@@ -10,6 +10,8 @@ import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import type { PathGraph } from './path/graph.ts';
 import { buildApp } from './server/app.ts';
+import { readWebConfig } from './server/web-config/web-config-file.ts';
+import { WebSecurity } from './server/web-config/web-security.ts';
 import type { VppSource } from './sources/command-source.ts';
 import { NetnsPodSource } from './sources/netns.ts';
 import type { PodSource } from './sources/pod-source.ts';
@@ -184,8 +186,19 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
 export async function startExporter(
   config: Config,
   logger: Logger,
-  options: { schedule?: boolean; processMetrics?: boolean; discoveryWaitMs?: number } = {},
+  options: {
+    schedule?: boolean;
+    processMetrics?: boolean;
+    discoveryWaitMs?: number;
+    /** How often the web configuration's files are looked at for changes. */
+    webConfigWatchMs?: number;
+  } = {},
 ): Promise<RunningExporter> {
+  // Checked before anything starts: a bad file is a configuration error (exit 2), like a bad flag.
+  const webConfig = config.webConfigFile === undefined ? undefined : readWebConfig(config.webConfigFile);
+  if (webConfig && !webConfig.ok) {
+    throw new ConfigError(webConfig.problems.map((p) => `--web.config.file: ${p}`));
+  }
   const { cluster, source, podSource, vpp, pods } = await createCollections(
     config,
     logger,
@@ -217,6 +230,13 @@ export async function startExporter(
     },
     logger,
   );
+  const security =
+    webConfig?.ok && config.webConfigFile !== undefined
+      ? new WebSecurity(config.webConfigFile, webConfig.config, logger, (ok) =>
+          selfMetrics.observeWebConfigReload(ok),
+        )
+      : undefined;
+  if (security) selfMetrics.observeWebConfigReload(true);
   const app = await buildApp({
     cache,
     telemetryPath: config.telemetryPath,
@@ -224,11 +244,15 @@ export async function startExporter(
     ready: () => runner.cycles > 0 && (cluster?.discovery.synced ?? true),
     graph: () => runner.graph,
     refreshSeconds: config.intervalSeconds,
+    ...(security && { security }),
     ...(where.recorded && {
       banner: `Recorded data (${where.vpp === 'none' ? where.pods : where.vpp}): outputs replayed every cycle, not a live node.`,
     }),
   });
-  const url = await listen(app, config);
+  const listened = await listen(app, config);
+  // fastify names the scheme from its own options, which a server of ours does not set.
+  const url = security?.tlsOptions() ? listened.replace(/^http:/, 'https:') : listened;
+  security?.startWatching(options.webConfigWatchMs);
   logger.info(
     {
       url,
@@ -237,6 +261,10 @@ export async function startExporter(
       ...(config.cluster && { mode: config.cluster.mode }),
       node: config.node,
       schedule: expression,
+      ...(security && {
+        webConfig: config.webConfigFile,
+        tls: Boolean(security.tlsOptions()),
+      }),
     },
     'meridio-path-exporter listening',
   );
@@ -248,6 +276,7 @@ export async function startExporter(
     scheduler,
     url,
     async stop() {
+      security?.stopWatching();
       // Idle keep-alive connections go at once; one that holds a half-sent request gets a short grace.
       app.server.closeIdleConnections();
       const cut = setTimeout(() => app.server.closeAllConnections(), CONNECTION_GRACE_MS);

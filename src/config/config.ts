@@ -38,6 +38,8 @@ export interface Config {
   listenHost: string;
   listenPort: number;
   telemetryPath: string;
+  /** `--web.config.file`: TLS, basic auth and headers (read and checked when the exporter starts). */
+  webConfigFile?: string;
   source: SourceConfig;
   pods: PodsConfig;
   cluster?: ClusterConfig;
@@ -135,6 +137,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
       `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
     );
   }
+  const webConfigFile = get('web.config.file')?.value;
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
   const cluster = parseCluster(get, env, problems);
   const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);
@@ -192,6 +195,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     listenHost: listen.host,
     listenPort: listen.port,
     telemetryPath,
+    ...(webConfigFile !== undefined && { webConfigFile }),
     source,
     pods,
     includeLocal: includeLocal === 'true',

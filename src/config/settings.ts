@@ -30,6 +30,11 @@ export const SETTINGS: readonly SettingDef[] = [
   ),
   setting('web.telemetry-path', 'PATH', 'Path of the metrics endpoint.', '/metrics'),
   setting(
+    'web.config.file',
+    'PATH',
+    "TLS, client certificates, basic auth and response headers, in the Prometheus exporter toolkit's web configuration format (docs/security.md); re-read when it or the files it names change.",
+  ),
+  setting(
     'demo',
     DEMO_NAMES.join('|'),
     "Serve a built-in recording of the guide's node (what `npm start` runs); its series and page say it is a recording.",

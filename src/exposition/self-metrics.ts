@@ -67,6 +67,12 @@ export const SELF_METRICS: readonly MetricDef[] = [
     "Cluster modes: 1 once this node's pod list arrived from the Kubernetes API, 0 while it has not (pods are then unknown, not missing).",
     [],
   ),
+  def(
+    'web_config_last_reload_successful',
+    'gauge',
+    'With --web.config.file: 1 when the last read of the web configuration (at start or after a change) was applied, 0 when it was refused and the previous one stays in force.',
+    [],
+  ),
   def('cycle_duration_seconds', 'gauge', 'How long the last collection cycle took, rendering included.', []),
   def('cycles_total', 'counter', 'Collection cycles run since the exporter started.', []),
 ];
@@ -97,6 +103,8 @@ export class SelfMetrics {
   private readonly cycleDuration: Gauge;
   /** Made on first use: an unlabelled prom-client gauge would otherwise show 0 outside cluster modes. */
   private discoverySynced?: Gauge;
+  /** Likewise, only with a web configuration file. */
+  private webConfigReload?: Gauge;
   private readonly cycles: Counter;
   private readonly lastTruncated = new Map<string, Set<string>>();
 
@@ -217,6 +225,14 @@ export class SelfMetrics {
       this.discoverySynced = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
     }
     this.discoverySynced.set(synced ? 1 : 0);
+  }
+
+  observeWebConfigReload(ok: boolean): void {
+    if (!this.webConfigReload) {
+      const d = SELF_METRICS.find((m) => m.name === `${P}web_config_last_reload_successful`) as MetricDef;
+      this.webConfigReload = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
+    }
+    this.webConfigReload.set(ok ? 1 : 0);
   }
 
   observeCycle(seconds: number): void {

@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
@@ -7,6 +8,7 @@ import { metricsRoute } from './routes/metrics.ts';
 import { pathRoutes } from './routes/path.ts';
 import { probeRoutes } from './routes/probes.ts';
 import { isScrape, serveExposition } from './scrape-handler.ts';
+import type { WebSecurity } from './web-config/web-security.ts';
 
 const CONNECTION_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -25,6 +27,8 @@ export interface AppDeps {
   refreshSeconds: number;
   /** Shown above the path diagram, e.g. that the data is a recording. */
   banner?: string;
+  /** TLS, basic auth and headers of `--web.config.file`. */
+  security?: WebSecurity;
 }
 
 /** The HTTP side: serves what the cycles rendered, never collects. */
@@ -36,10 +40,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Scrapes skip fastify's routing: at 1,000 interfaces 11-24 % more requests per second under load
     // and a lower tail (DESIGN.md). Everything else goes through fastify.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
+      const route = (req: IncomingMessage, res: ServerResponse) => {
         if (isScrape(req, deps.telemetryPath)) serveExposition(req, res, deps.cache);
         else handler(req, res);
-      });
+      };
+      const server = serve(route, deps.security, deps.logger);
       // What fastify sets on a server it creates itself.
       server.setTimeout(CONNECTION_TIMEOUT_MS);
       server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -62,4 +67,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.banner && { banner: deps.banner }),
   });
   return app;
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Plain HTTP, or HTTPS and basic auth as the web configuration says. */
+function serve(route: Listener, security: WebSecurity | undefined, logger: Logger): Server {
+  if (!security) return createServer(route);
+  const guarded: Listener = (req, res) => {
+    security.admit(req, res).then(
+      (admitted) => {
+        if (admitted) route(req, res);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'checking credentials failed');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      },
+    );
+  };
+  const tls = security.tlsOptions();
+  if (!tls) return createServer(guarded);
+  const server = createHttpsServer(tls, guarded);
+  security.attach(server);
+  // An https.Server is an http.Server for everything fastify and the shutdown use.
+  return server as unknown as Server;
 }

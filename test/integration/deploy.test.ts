@@ -10,6 +10,7 @@ import {
 } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import {
   ClusterRole,
   ClusterRoleBinding,
@@ -41,16 +42,41 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
 function render(overlay: string): K8sObject[] {
+  return renderDir(`deploy/overlays/${overlay}`);
+}
+
+function renderDir(dir: string): K8sObject[] {
   const kubectl = requireTool('kubectl');
   const version = execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8' });
   const kustomize = /Kustomize Version: v(\d+)/.exec(version)?.[1];
   assert.ok(Number(kustomize) >= 4, `kubectl's kustomize must be v4 or later (found: ${version.trim()})`);
-  const out = execFileSync(kubectl, ['kustomize', `deploy/overlays/${overlay}`], { encoding: 'utf8' });
+  const out = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8' });
   return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
+}
+
+/** An overlay plus optional components, as an operator's own kustomization would combine them. */
+function renderWith(overlay: string, components: string[]): K8sObject[] {
+  // kustomize takes only relative paths, so the combination lives inside deploy/ while it renders.
+  const dir = mkdtempSync(join('deploy', '.test-'));
+  try {
+    writeFileSync(
+      join(dir, 'kustomization.yaml'),
+      stringify({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [`../overlays/${overlay}`],
+        components: components.map((c) => `../components/${c}`),
+      }),
+    );
+    return renderDir(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function schemaCheck(o: K8sObject): void {
@@ -188,6 +214,68 @@ describe('deploy/ manifests', () => {
       const config = agentConfig(spec);
       assert.equal(config.listenPort, 9847);
       assert.equal(config.node, 'worker-a');
+    }
+  });
+
+  it('optional NetworkPolicy: only the monitoring namespace reaches the agents’ metrics port', () => {
+    for (const overlay of OVERLAYS) {
+      const objects = renderWith(overlay, ['network-policy']);
+      for (const o of objects) schemaCheck(o);
+      const [policy] = byKind(objects, 'NetworkPolicy') as unknown as {
+        metadata: { namespace: string };
+        spec: {
+          podSelector: { matchLabels: Record<string, string> };
+          policyTypes: string[];
+          ingress: {
+            from: { namespaceSelector: { matchLabels: Record<string, string> } }[];
+            ports: { port: string }[];
+          }[];
+        };
+      }[];
+      assert.ok(policy, overlay);
+      assert.equal(policy.metadata.namespace, 'meridio-path-exporter');
+      const pod = (
+        byKind(objects, 'DaemonSet')[0] as unknown as {
+          spec: { template: { metadata: { labels: Record<string, string> } } };
+        }
+      ).spec.template.metadata.labels;
+      for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels)) assert.equal(pod[k], v);
+      assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+      assert.equal(policy.spec.ingress.length, 1);
+      assert.deepEqual(policy.spec.ingress[0]?.from, [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+      const portName = policy.spec.ingress[0]?.ports[0]?.port;
+      assert.ok(
+        daemonSet(objects).containers[0]?.ports?.some((p) => (p as { name?: string }).name === portName),
+      );
+    }
+  });
+
+  it('optional web configuration: the Secret mounted read-only, the agent pointed at it, probes over HTTPS', () => {
+    for (const overlay of OVERLAYS) {
+      const objects = renderWith(overlay, ['web-config']);
+      for (const o of objects) schemaCheck(o);
+      const spec = daemonSet(objects) as PodSpec & {
+        volumes?: { name: string; secret?: { secretName: string } }[];
+      };
+      const c = spec.containers[0] as Container & {
+        volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+        readinessProbe: { httpGet: { scheme?: string } };
+        livenessProbe: { httpGet: { scheme?: string } };
+      };
+      assert.equal(
+        spec.volumes?.find((v) => v.name === 'web-config')?.secret?.secretName,
+        'meridio-path-exporter-web-config',
+      );
+      const mount = c.volumeMounts?.find((m) => m.name === 'web-config');
+      assert.equal(mount?.readOnly, true);
+      const config = agentConfig(spec);
+      assert.equal(config.webConfigFile, `${mount?.mountPath}/web.yml`);
+      assert.equal(c.readinessProbe.httpGet.scheme, 'HTTPS');
+      assert.equal(c.livenessProbe.httpGet.scheme, 'HTTPS');
+      // The overlay's own settings survive the patch.
+      assert.equal(config.listenPort, 9847);
     }
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,25 @@ describe('the meridio-path-exporter process', () => {
     const [code] = await once(child, 'exit');
     assert.equal(code, 2);
     assert.match(output(), /--collect.interval="7s"/);
+  });
+
+  it('refuses an invalid web configuration file with exit code 2 and every problem in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-webcfg-'));
+    try {
+      const file = join(dir, 'web.yml');
+      writeFileSync(
+        file,
+        'basic_auth_users:\n  prometheus: secret\ntls_server_config:\n  cert_file: a.crt\n',
+      );
+      const { child, output } = run(['--demo=worker-a', `--web.config.file=${file}`]);
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 2, output());
+      assert.match(output(), /--web.config.file: .*basic_auth_users\.prometheus: expected a bcrypt hash/);
+      assert.match(output(), /--web.config.file: .*tls_server_config\.key_file: required with cert_file/);
+      assert.doesNotMatch(output(), /at .*\.ts:\d+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start without a source, with exit code 2 and the list of sources', async () => {

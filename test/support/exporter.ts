@@ -5,7 +5,7 @@ import { type RunningExporter, startExporter } from '../../src/exporter.ts';
 /** Start the exporter in-process on a free loopback port, as `main` would with these flags. */
 export async function startTestExporter(
   argv: string[],
-  options: { schedule?: boolean; discoveryWaitMs?: number } = {},
+  options: { schedule?: boolean; discoveryWaitMs?: number; webConfigWatchMs?: number } = {},
 ): Promise<RunningExporter> {
   const request = parseCli(['--web.listen-address=127.0.0.1:0', '--log.level=error', ...argv], {});
   if (request.kind !== 'run') throw new Error('expected a run configuration');
@@ -13,5 +13,6 @@ export async function startTestExporter(
   return startExporter(config, pino({ level: 'silent' }), {
     schedule: options.schedule ?? false,
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
+    ...(options.webConfigWatchMs !== undefined && { webConfigWatchMs: options.webConfigWatchMs }),
   });
 }

@@ -23,7 +23,13 @@ export class TestPrometheus {
   url = '';
   log = '';
 
-  async start(targets: string[], jobName = 'meridio-path-exporter', ruleFiles: string[] = []): Promise<void> {
+  /** `scrapeConfigs`: YAML lines of the scrape_configs list, instead of one job scraping `targets`. */
+  async start(
+    targets: string[],
+    jobName = 'meridio-path-exporter',
+    ruleFiles: string[] = [],
+    scrapeConfigs?: string[],
+  ): Promise<void> {
     const bin = requireTool('prometheus');
     this.dir = mkdtempSync(join(tmpdir(), 'mpe-prom-'));
     const port = await freePort();
@@ -37,10 +43,12 @@ export class TestPrometheus {
         '  evaluation_interval: 1s',
         ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((f) => `  - '${f}'`)] : []),
         'scrape_configs:',
-        `  - job_name: ${jobName}`,
-        '    honor_labels: true',
-        '    static_configs:',
-        `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+        ...(scrapeConfigs ?? [
+          `  - job_name: ${jobName}`,
+          '    honor_labels: true',
+          '    static_configs:',
+          `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+        ]),
         '',
       ].join('\n'),
     );
