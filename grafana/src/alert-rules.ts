@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * The alert rules, as data: `npm run grafana:generate` writes them as a plain Prometheus rules file
  * (deploy/rules/meridio-path-exporter.rules.yml), as the PrometheusRule of deploy/components/prometheus-operator
@@ -27,8 +28,29 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
-export const RUNBOOK_BASE =
-  'https://github.com/meridio-path-exporter/meridio-path-exporter/blob/main/docs/runbook.md';
+/**
+ * Where the alerts' runbook links point: `--runbook-base-url` of the generator, else docs/runbook.md
+ * in the repository package.json names (a fork changes that one field and regenerates).
+ */
+export function runbookBase(override?: string): string {
+  if (override !== undefined) return override.replace(/\/+$/, '');
+  return `${repositoryWebUrl()}/blob/main/docs/runbook.md`;
+}
+
+/** package.json's `repository` as a browsable https URL. */
+export function repositoryWebUrl(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    repository?: string | { url?: string };
+  };
+  const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  if (!raw) throw new Error('package.json names no repository: set "repository" or pass --runbook-base-url');
+  const github = /^github:(.+)$/.exec(raw);
+  if (github) return `https://github.com/${github[1]}`;
+  return raw
+    .replace(/^git\+/, '')
+    .replace(/\.git$/, '')
+    .replace(/^ssh:\/\/git@/, 'https://');
+}
 
 /** Interfaces on the path: taps, tunnels and cross-connected interfaces. */
 const PATH_INTERFACES = '(vpp_tap_info or vpp_vxlan_tunnel_info or vpp_l2_xconnect_info)';
@@ -188,7 +210,7 @@ export const RULE_GROUPS: RuleGroup[] = [
 ];
 
 /** The groups in Prometheus' rules-file shape. */
-export function rulesDocument(): { groups: unknown[] } {
+export function rulesDocument(base = runbookBase()): { groups: unknown[] } {
   return {
     groups: RULE_GROUPS.map((g) => ({
       name: g.name,
@@ -200,7 +222,7 @@ export function rulesDocument(): { groups: unknown[] } {
         annotations: {
           summary: r.summary,
           description: r.description,
-          runbook_url: `${RUNBOOK_BASE}#${r.runbook}`,
+          runbook_url: `${base}#${r.runbook}`,
         },
       })),
     })),

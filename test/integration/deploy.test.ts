@@ -19,6 +19,7 @@ import {
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
+import { repositoryWebUrl } from '../../grafana/src/alert-rules.ts';
 import { parseCli } from '../../src/config/config.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -388,7 +389,11 @@ describe('deploy/ manifests', () => {
     for (const f of froms) assert.match(f, /^FROM node:24[-.]/);
     assert.match(text, /^USER 65532:65532$/m);
     assert.match(text, /^EXPOSE 9847$/m);
-    assert.match(text, /org\.opencontainers\.image\.source/);
+    // The image names the repository package.json names (the alerts' runbook links use it too).
+    assert.match(
+      text,
+      new RegExp(`org\\.opencontainers\\.image\\.source="${repositoryWebUrl().replaceAll('.', '\\.')}"`),
+    );
     assert.match(text, /npm prune --omit=dev|npm ci --omit=dev/);
   });
 });
