@@ -6,6 +6,7 @@ import { CycleRunner } from './cycle/cycle-runner.ts';
 import { PodCollection } from './cycle/pod-collection.ts';
 import { CycleScheduler, cronExpression } from './cycle/scheduler.ts';
 import { VppCollection } from './cycle/vpp-collection.ts';
+import { VppNamespaceLinks } from './cycle/vpp-namespace-links.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import type { PathGraph } from './path/graph.ts';
@@ -97,6 +98,19 @@ function statsSegmentOf(config: Config, source: VppSource): { statsSegment?: Sta
   return vppPid ? { statsSegment: new StatsSegmentSource(setting, vppPid) } : {};
 }
 
+/** Where VPP's process is visible, its namespace's links tie af_packet interfaces to pods. */
+function namespaceLinksOf(config: Config, source: VppSource): { namespaceLinks?: VppNamespaceLinks } {
+  if (!source.vppPid) return {};
+  return {
+    namespaceLinks: new VppNamespaceLinks({
+      runner: new NetnsPodSource({ pods: [] }),
+      commandTimeoutMs: config.commandTimeoutMs,
+      stateIntervalMs: config.stateIntervalMs,
+      now: Date.now,
+    }),
+  };
+}
+
 export function createPodSource(config: Config): PodSource | undefined {
   if (config.pods.kind === 'replay') return new ReplayPodSource(config.pods.dir);
   if (config.pods.kind === 'netns') return new NetnsPodSource({ pods: config.pods.pods });
@@ -145,6 +159,7 @@ async function createCollections(
       stateIntervalMs: config.stateIntervalMs,
       logger,
       ...statsSegmentOf(config, source),
+      ...namespaceLinksOf(config, source),
     });
   const podSource = cluster?.pods ?? createPodSource(config);
   const pods =

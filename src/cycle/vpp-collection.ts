@@ -14,6 +14,7 @@ import { runSliced } from '../util/slices.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
 import { timeoutLimit } from './timeout-text.ts';
+import type { VppNamespaceLinks } from './vpp-namespace-links.ts';
 
 export interface VppCollectionOptions {
   node: string;
@@ -28,6 +29,8 @@ export interface VppCollectionOptions {
   collectors?: readonly VppCollector[];
   /** VPP's stats segment: when it can be read, counters and errors come from it instead of the CLI. */
   statsSegment?: StatsSegmentSource;
+  /** The links of VPP's network namespace, for af_packet interfaces (when VPP's process is visible). */
+  namespaceLinks?: VppNamespaceLinks;
 }
 
 /**
@@ -134,6 +137,17 @@ export class VppCollection {
       snapshot.errors = segmentErrors(segment);
     }
     await this.resolveHostNs(snapshot, deadlineAt);
+    const links = await this.options.namespaceLinks?.read(
+      snapshot.interfaces?.map((i) => i.name),
+      () => this.source.vppPid?.(),
+      interfaceSetChanged,
+      deadlineAt,
+    );
+    if (links) {
+      if (links.status.ranThisCycle) this.log(links.status);
+      snapshot.commands.push(links.status);
+      if (links.links) snapshot.hostLinks = links.links;
+    }
     const notes = resolveVppSnapshot(snapshot);
     if (notes.unresolvedNames > 0) {
       this.options.logger.warn(

@@ -6,7 +6,7 @@ import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from
 import { markTraffic } from './link-health.ts';
 import { NodeIndex } from './node-index.ts';
 import { bridgeMemberLinks, fdbLinks, nexthopLinks, vipLinks } from './pod-links.ts';
-import { tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
+import { afPacketPeerLinks, tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
 
 export interface CorrelateInput {
   node: string;
@@ -37,6 +37,7 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
   const links: PathLink[] = [];
   for (const build of [
     tapPeerLinks,
+    afPacketPeerLinks,
     xconnectLinks,
     vxlanLinks,
     bridgeMemberLinks,

@@ -1,3 +1,4 @@
+import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
@@ -114,11 +115,13 @@ export class NodeIndex {
     const taps = new Map((vpp.taps ?? []).map((t) => [t.name, t]));
     const tunnels = new Set((vpp.tunnels ?? []).map((t) => t.interfaceName));
     const addrs = new Map((vpp.addrs ?? []).map((a) => [a.name, a]));
+    const hostLinks = new Map((vpp.hostLinks ?? []).map((l) => [l.name, l]));
     let n = 0;
     for (const iface of vpp.interfaces ?? []) {
       if (++n % ITEMS_PER_PAUSE === 0) yield;
       const tap = taps.get(iface.name);
-      const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : 'other';
+      const afPacket = iface.name.startsWith(AF_PACKET_PREFIX);
+      const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : afPacket ? 'af-packet' : 'other';
       const counter = (name: string) => iface.counters.get(name) ?? (iface.incomplete ? undefined : 0);
       const node: PathNode = {
         id: vppInterfaceId(iface.name),
@@ -138,6 +141,9 @@ export class NodeIndex {
       };
       if (tap?.mac) node.mac = tap.mac.toLowerCase();
       if (tap?.hostCarrierUp !== undefined) node.carrierUp = tap.hostCarrierUp;
+      // An af_packet interface carries what its Linux link carries: a veth whose peer is down is LOWERLAYERDOWN.
+      const host = afPacket ? hostLinks.get(iface.name.slice(AF_PACKET_PREFIX.length)) : undefined;
+      if (host?.operstate) node.carrierUp = host.operstate === 'UP' || host.operstate === 'UNKNOWN';
       const l3 = addrs.get(iface.name)?.addresses.filter((a) => !a.borrowed);
       if (l3 && l3.length > 0) node.addresses = l3.map((a) => `${a.address}/${a.prefixLen}`);
       this.nodes.set(node.id, node);

@@ -1,3 +1,4 @@
+import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { VppTap } from '../parsers/vpp/show-tap.ts';
 import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import { type PathLink, type PathNode, remoteNodeId } from './graph.ts';
@@ -84,6 +85,63 @@ function evidenceOf(ref: PodInterfaceRef, tap: VppTap, first: string[]): string[
     out.push('host-mac-addr');
   if (tap.hostIfName === ref.link.name) out.push('host-if-name');
   return out;
+}
+
+/**
+ * Each af_packet interface (`host-<name>`) to the pod interface behind it: VPP's namespace has a veth
+ * `<name>` whose peer index is a pod link's own index, and that pod link's peer index is the veth's.
+ * Both directions must agree, since indexes repeat across namespaces. Only when VPP's namespace
+ * was read (its process is visible here); a `<name>` that is not a veth (a NIC, the node's uplink) is not a
+ * pod link and is left out.
+ */
+export function* afPacketPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
+  const hostLinks = index.vpp?.hostLinks;
+  const links: PathLink[] = [];
+  if (!hostLinks) return links;
+  const byName = new Map(hostLinks.map((l) => [l.name, l]));
+  let n = 0;
+  for (const iface of index.vpp?.interfaces ?? []) {
+    if (!iface.name.startsWith(AF_PACKET_PREFIX)) continue;
+    if (++n % ITEMS_PER_PAUSE === 0) yield;
+    const hostIfName = iface.name.slice(AF_PACKET_PREFIX.length);
+    const vppNode = index.vppInterface(iface.name, 'af-packet');
+    const host = byName.get(hostIfName);
+    const details: Record<string, string | number> = { hostIfName };
+    if (!host) {
+      const gone = index.absent(
+        `missing:af-packet:${iface.name}`,
+        'pod-interface',
+        'missing',
+        hostIfName,
+        `VPP's network namespace has no interface ${hostIfName}`,
+      );
+      gone.interface = hostIfName;
+      links.push(makeLink('tap-peer', vppNode, gone, [], details));
+      continue;
+    }
+    if (host.kind !== 'veth' || host.ifindex === undefined || host.peerIfindex === undefined) continue;
+    details.hostIfindex = host.ifindex;
+    details.peerIfindex = host.peerIfindex;
+    const matches = index.podInterfaces.filter(
+      (r) => r.link.ifindex === host.peerIfindex && r.link.peerIfindex === host.ifindex,
+    );
+    if (matches.length === 1 && matches[0]) {
+      links.push(makeLink('tap-peer', vppNode, matches[0].node, ['af-packet', 'veth-peer'], details));
+      continue;
+    }
+    // A peer in a namespace no pod read here has (or several candidates): not known to be missing.
+    const peer = index.absent(
+      `missing:af-packet-peer:${iface.name}`,
+      'pod-interface',
+      'unknown',
+      `peer of ${hostIfName}`,
+      matches.length > 1
+        ? `${matches.length} pod interfaces could be the peer of ${hostIfName}: ${matches.map((m) => m.node.title).join(', ')}`
+        : `the peer of ${hostIfName} (index ${host.peerIfindex}) is in no pod read on this node`,
+    );
+    links.push(makeLink('tap-peer', vppNode, peer, [], details));
+  }
+  return links;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { PodLink } from '../parsers/linux/records.ts';
 import type { ParseReport } from '../parsers/parse-report.ts';
 import type { VppErrorCounter } from '../parsers/vpp/show-errors.ts';
 import type { VppInterface } from '../parsers/vpp/show-interface.ts';
@@ -54,6 +55,11 @@ export interface VppSnapshot {
    * VPP sees it (node-local, a VPP on this host): the strongest evidence of which pod a tap serves.
    */
   hostNsInodes?: ReadonlyMap<string, number>;
+  /**
+   * The links of VPP's own network namespace (`ip -json link` there), read while VPP has af_packet
+   * interfaces and its process is visible: each `host-<name>` interface's veth and its peer's index.
+   */
+  hostLinks?: PodLink[];
   commands: CommandStatus[];
 }
 

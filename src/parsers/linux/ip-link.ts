@@ -19,6 +19,10 @@ export function parseIpLinkJson(text: string): Parsed<{ links: PodLink[]; counte
     if (master) link.master = master;
     const kind = str(obj(item.linkinfo)?.info_kind);
     if (kind) link.kind = kind;
+    const ifindex = count(item.ifindex);
+    if (ifindex !== undefined) link.ifindex = ifindex;
+    const peerIfindex = count(item.link_index);
+    if (peerIfindex !== undefined) link.peerIfindex = peerIfindex;
     links.push(link);
     const stats = obj(item.stats64) ?? obj(item.stats);
     if (stats) counters.push(countersOf(name, obj(stats.rx), obj(stats.tx)));

@@ -14,6 +14,10 @@ export interface PodLink {
   kind?: string;
   /** Flags such as UP, LOWER_UP, NO-CARRIER. */
   flags?: string[];
+  /** The kernel's index of this link in its namespace (JSON form only). */
+  ifindex?: number;
+  /** A veth's (or other paired link's) peer index, in the peer's namespace (JSON `link_index`). */
+  peerIfindex?: number;
 }
 
 /** Interface counters; a field is absent when the output did not carry it. */

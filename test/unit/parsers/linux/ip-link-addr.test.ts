@@ -29,9 +29,13 @@ describe('parseIpLinkJson', () => {
         master: 'bridge0',
         kind: 'veth',
         flags: undefined,
+        ifindex: 4,
+        // The veth's peer, in the frontend's namespace.
+        peerIfindex: 2,
       },
     );
     assert.equal(byName.get('bridge0')?.kind, 'bridge');
+    assert.equal(byName.get('bridge0')?.peerIfindex, undefined);
     assert.equal(byName.get('bridge0')?.master, undefined);
     const c = value.counters.find((x) => x.name === 'proxy.cond-97e3');
     assert.ok(c && c.rxPackets !== undefined && c.rxPackets > 0 && c.txBytes !== undefined);

@@ -1,0 +1,115 @@
+import { parseIpLinkJson } from '../parsers/linux/ip-link.ts';
+import type { PodLink } from '../parsers/linux/records.ts';
+import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
+import { POD_COMMANDS } from '../sources/pod-commands.ts';
+import type { PodSource } from '../sources/pod-source.ts';
+import { timeoutLimit } from './timeout-text.ts';
+
+/** An af_packet interface is named after the Linux interface it is bound to. */
+export const AF_PACKET_PREFIX = 'host-';
+const COMMAND = POD_COMMANDS.linkJson;
+const TOLERANCE_MS = 1000;
+
+export interface NamespaceLinksOptions {
+  /** Runs allowlisted commands in a network namespace by path (the netns source). */
+  runner: PodSource;
+  commandTimeoutMs: number;
+  stateIntervalMs: number;
+  now: () => number;
+}
+
+/**
+ * The links of VPP's own network namespace, read with the pods' `ip -json link` through
+ * `/proc/<vpp pid>/ns/net`: the veths that VPP's af_packet host-interfaces are bound to, and the index
+ * of each one's peer, which names the pod interface behind it. Read only while VPP has an af_packet
+ * interface and its process is visible here; on the state interval, and again when VPP's interface
+ * set changes.
+ */
+export class VppNamespaceLinks {
+  private cached?: { status: CommandStatus; links?: PodLink[] };
+
+  constructor(private readonly options: NamespaceLinksOptions) {}
+
+  async read(
+    interfaceNames: readonly string[] | undefined,
+    vppPidOf: () => number | undefined,
+    interfaceSetChanged: boolean,
+    deadlineAt: number,
+  ): Promise<{ status: CommandStatus; links?: PodLink[] } | undefined> {
+    const { now } = this.options;
+    if (!interfaceNames?.some((n) => n.startsWith(AF_PACKET_PREFIX))) {
+      this.cached = undefined;
+      return undefined;
+    }
+    const c = this.cached;
+    const due =
+      c?.status.state !== 'ok' ||
+      interfaceSetChanged ||
+      now() - c.status.readAt >= this.options.stateIntervalMs - TOLERANCE_MS;
+    if (!due) return { ...c, status: { ...c.status, ranThisCycle: false } };
+    // Not visible from here (exec mode, another PID namespace): nothing to read, and not a failure.
+    const vppPid = vppPidOf();
+    if (vppPid === undefined) {
+      this.cached = undefined;
+      return undefined;
+    }
+    const started = now();
+    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
+    const base = { command: COMMAND.id, readAt: started, ranThisCycle: true };
+    if (timeoutMs <= 0) {
+      this.cached = {
+        status: {
+          ...base,
+          state: 'failed',
+          failure: 'timeout',
+          message: 'the cycle deadline passed before this command ran',
+          durationSeconds: 0,
+        },
+      };
+      return this.cached;
+    }
+    const target = { namespace: '', pod: `vpp_main ${vppPid}`, netns: `/proc/${vppPid}/ns/net` };
+    const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
+    if (!result || result.kind === 'not-recorded') {
+      this.cached = undefined;
+      return undefined;
+    }
+    if (result.kind === 'failed') {
+      const e = result.error;
+      const message =
+        e.reason === 'timeout'
+          ? `${e.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`
+          : e.message;
+      this.cached = {
+        status: {
+          ...base,
+          state: 'failed',
+          failure: e.reason,
+          message,
+          durationSeconds: result.durationSeconds,
+        },
+      };
+      return this.cached;
+    }
+    const parsed = parseIpLinkJson(result.text);
+    if (parsed.value.links.length === 0) {
+      const first = parsed.report.firstUnparsed;
+      this.cached = {
+        status: {
+          ...base,
+          state: 'failed',
+          failure: 'parse',
+          message: `no link in VPP's namespace was understood${first ? ` (first: line ${first.lineNo}: ${JSON.stringify(first.text)})` : ''}`,
+          durationSeconds: result.durationSeconds,
+          report: parsed.report,
+        },
+      };
+      return this.cached;
+    }
+    this.cached = {
+      status: { ...base, state: 'ok', durationSeconds: result.durationSeconds, report: parsed.report },
+      links: parsed.value.links,
+    };
+    return this.cached;
+  }
+}
