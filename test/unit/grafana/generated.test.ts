@@ -143,3 +143,22 @@ describe('runbook links', () => {
     assert.equal(runbookBase('https://x.example/r.md//'), 'https://x.example/r.md');
   });
 });
+
+// The README states the Grafana versions the dashboards import into; this keeps that statement true.
+// schemaVersion 42 is what Grafana 12.2 and later write. Grafana 10.3 to 12.1 (schema 39 to 41) load a
+// newer dashboard as it is, running no migration, so the JSON must not rely on what migrations 40 to
+// 42 change: a string refresh (40), no timepicker.time_options (41), no hideFrom override (42).
+describe('Grafana versions', () => {
+  for (const [path, text] of files) {
+    if (!path.startsWith('grafana/dashboards/')) continue;
+    it(`${path}: schema 42, nothing that migrations 40–42 would rewrite`, () => {
+      const d = JSON.parse(text) as Record<string, unknown> & { timepicker?: Record<string, unknown> };
+      assert.equal(d.schemaVersion, 42);
+      assert.ok(d.refresh === undefined || typeof d.refresh === 'string');
+      assert.equal(d.timepicker?.time_options, undefined);
+      assert.doesNotMatch(text, /"hideFrom"/);
+      // Datasource references as objects need Grafana 8.3; the README's floor is far above it.
+      assert.doesNotMatch(text, /"datasource": "[^$]/);
+    });
+  }
+});
