@@ -1,5 +1,7 @@
 import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
+import type { PodLink } from '../parsers/linux/records.ts';
 import type { VppTap } from '../parsers/vpp/show-tap.ts';
+import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import { type PathLink, type PathNode, remoteNodeId } from './graph.ts';
 import { makeLink } from './link-health.ts';
@@ -88,17 +90,19 @@ function evidenceOf(ref: PodInterfaceRef, tap: VppTap, first: string[]): string[
 }
 
 /**
- * Each af_packet interface (`host-<name>`) to the pod interface behind it: VPP's namespace has a veth
- * `<name>` whose peer index is a pod link's own index, and that pod link's peer index is the veth's.
- * Both directions must agree, since indexes repeat across namespaces. Only when VPP's namespace
- * was read (its process is visible here); a `<name>` that is not a veth (a NIC, the node's uplink) is not a
- * pod link and is left out.
+ * Each af_packet interface (`host-<name>`) to the pod interface behind it. VPP's namespace has a veth
+ * `<name>`; its peer is the pod link whose own index is the veth's peer index and whose peer index is
+ * the veth's own. Indexes repeat across namespaces, so that can fit several pods: the veths of VPP's
+ * namespace whose peers share one namespace (the same `link_netnsid`) must all end in one pod, which
+ * settles a tie and exposes a chance fit. Only when VPP's namespace was read (its process is visible
+ * here); a `<name>` that is not a veth (a NIC, the node's uplink) is not a pod link and is left out.
  */
 export function* afPacketPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
   const hostLinks = index.vpp?.hostLinks;
   const links: PathLink[] = [];
   if (!hostLinks) return links;
   const byName = new Map(hostLinks.map((l) => [l.name, l]));
+  const ends: AfPacketEnd[] = [];
   let n = 0;
   for (const iface of index.vpp?.interfaces ?? []) {
     if (!iface.name.startsWith(AF_PACKET_PREFIX)) continue;
@@ -106,7 +110,6 @@ export function* afPacketPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
     const hostIfName = iface.name.slice(AF_PACKET_PREFIX.length);
     const vppNode = index.vppInterface(iface.name, 'af-packet');
     const host = byName.get(hostIfName);
-    const details: Record<string, string | number> = { hostIfName };
     if (!host) {
       const gone = index.absent(
         `missing:af-packet:${iface.name}`,
@@ -116,32 +119,76 @@ export function* afPacketPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
         `VPP's network namespace has no interface ${hostIfName}`,
       );
       gone.interface = hostIfName;
-      links.push(makeLink('tap-peer', vppNode, gone, [], details));
+      links.push(makeLink('tap-peer', vppNode, gone, [], { hostIfName }));
       continue;
     }
     if (host.kind !== 'veth' || host.ifindex === undefined || host.peerIfindex === undefined) continue;
-    details.hostIfindex = host.ifindex;
-    details.peerIfindex = host.peerIfindex;
-    const matches = index.podInterfaces.filter(
+    const candidates = index.podInterfaces.filter(
       (r) => r.link.ifindex === host.peerIfindex && r.link.peerIfindex === host.ifindex,
     );
-    if (matches.length === 1 && matches[0]) {
-      links.push(makeLink('tap-peer', vppNode, matches[0].node, ['af-packet', 'veth-peer'], details));
+    ends.push({ iface: iface.name, hostIfName, host, vppNode, candidates });
+  }
+  // Which pod each peer namespace is, from the veths that fit one pod interface only.
+  const podOfNs = new Map<number, Set<PodSnapshot>>();
+  for (const e of ends) {
+    const only = e.candidates.length === 1 ? e.candidates[0] : undefined;
+    if (only && e.host.peerNetnsId !== undefined) {
+      const pods = podOfNs.get(e.host.peerNetnsId) ?? new Set();
+      pods.add(only.pod);
+      podOfNs.set(e.host.peerNetnsId, pods);
+    }
+  }
+  for (const e of ends) {
+    const details: Record<string, string | number> = {
+      hostIfName: e.hostIfName,
+      hostIfindex: e.host.ifindex as number,
+      peerIfindex: e.host.peerIfindex as number,
+    };
+    const nsPods = e.host.peerNetnsId === undefined ? undefined : podOfNs.get(e.host.peerNetnsId);
+    let match: PodInterfaceRef | undefined;
+    let evidence = ['af-packet', 'veth-peer'];
+    let note: string;
+    if (nsPods && nsPods.size > 1) {
+      note = `the peers of the veths in ${e.hostIfName}'s peer namespace fit ${nsPods.size} different pods; none is trusted`;
+    } else if (e.candidates.length === 1) {
+      match = e.candidates[0];
+      note = '';
+    } else if (e.candidates.length > 1 && nsPods?.size === 1) {
+      const [pod] = nsPods;
+      const inPod = e.candidates.filter((c) => c.pod === pod);
+      if (inPod.length === 1) {
+        match = inPod[0];
+        evidence = [...evidence, 'peer-namespace'];
+      }
+      note = `${e.candidates.length} pod interfaces could be the peer of ${e.hostIfName}: ${e.candidates.map((m) => m.node.title).join(', ')}`;
+    } else if (e.candidates.length > 1) {
+      note = `${e.candidates.length} pod interfaces could be the peer of ${e.hostIfName}: ${e.candidates.map((m) => m.node.title).join(', ')}`;
+    } else {
+      note = `the peer of ${e.hostIfName} (index ${e.host.peerIfindex}) is in no pod read on this node`;
+    }
+    if (match) {
+      links.push(makeLink('tap-peer', e.vppNode, match.node, evidence, details));
       continue;
     }
-    // A peer in a namespace no pod read here has (or several candidates): not known to be missing.
+    // Not known to be missing: the peer may be in a namespace that no pod read here is.
     const peer = index.absent(
-      `missing:af-packet-peer:${iface.name}`,
+      `missing:af-packet-peer:${e.iface}`,
       'pod-interface',
       'unknown',
-      `peer of ${hostIfName}`,
-      matches.length > 1
-        ? `${matches.length} pod interfaces could be the peer of ${hostIfName}: ${matches.map((m) => m.node.title).join(', ')}`
-        : `the peer of ${hostIfName} (index ${host.peerIfindex}) is in no pod read on this node`,
+      `peer of ${e.hostIfName}`,
+      note,
     );
-    links.push(makeLink('tap-peer', vppNode, peer, [], details));
+    links.push(makeLink('tap-peer', e.vppNode, peer, [], details));
   }
   return links;
+}
+
+interface AfPacketEnd {
+  iface: string;
+  hostIfName: string;
+  host: PodLink;
+  vppNode: PathNode;
+  candidates: PodInterfaceRef[];
 }
 
 /**

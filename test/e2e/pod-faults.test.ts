@@ -1,10 +1,10 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { startTestExporter } from '../support/exporter.ts';
+import { FaultMatrix } from '../support/fault-matrix.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -18,54 +18,12 @@ const topology = new GuideTopology(`mpe${process.pid}-e2e`);
 const P = topology.pods;
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
 
-type Alert = { alertname: string; [label: string]: string };
-
 describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', () => {
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const firing = async (): Promise<string[]> =>
-    (await prometheus.query('ALERTS{alertstate="firing"}'))
-      .map((r) => {
-        const m = r.metric as Alert;
-        const what =
-          m.alertname === 'MeridioPathLinkDown'
-            ? `${m.alertname}{type=${m.type}}`
-            : m.table
-              ? `${m.alertname}{table=${m.table}}`
-              : m.alertname;
-        return what;
-      })
-      .sort();
-  const until = async (want: string[], ms = 45_000): Promise<number> => {
-    const t0 = Date.now();
-    let last: string[] = [];
-    while (Date.now() - t0 < ms) {
-      last = await firing();
-      if (JSON.stringify(last) === JSON.stringify([...want].sort())) return (Date.now() - t0) / 1000;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    assert.fail(`expected firing ${JSON.stringify(want)}, got ${JSON.stringify(last)}`);
-  };
-  const steady = async (want: string[], ms = 5000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      assert.deepEqual(
-        await firing(),
-        [...want].sort(),
-        'no alert resolves or appears while the fault lasts',
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  };
-  const matrix: string[] = [];
-  const fault = async (name: string, inject: () => void, repair: () => void, want: string[]) => {
-    inject();
-    const fire = await until(want);
-    await steady(want);
-    repair();
-    const clear = await until([]);
-    matrix.push(`| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s | ${clear.toFixed(0)} s |`);
-  };
+  const matrix = new FaultMatrix(prometheus);
+  const fault = matrix.fault.bind(matrix);
+  const steady = matrix.steady.bind(matrix);
   const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
 
   before(async () => {
@@ -97,7 +55,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     await exporter?.stop();
     topology.destroy();
     rmSync(dir, { recursive: true, force: true });
-    console.log(['| fault | alerts | to fire | to clear |', '|---|---|---|---|', ...matrix].join('\n'));
+    console.log(matrix.table());
   });
 
   it('healthy: nothing fires', async () => {

@@ -23,6 +23,8 @@ export function parseIpLinkJson(text: string): Parsed<{ links: PodLink[]; counte
     if (ifindex !== undefined) link.ifindex = ifindex;
     const peerIfindex = count(item.link_index);
     if (peerIfindex !== undefined) link.peerIfindex = peerIfindex;
+    const peerNetnsId = count(item.link_netnsid);
+    if (peerNetnsId !== undefined) link.peerNetnsId = peerNetnsId;
     links.push(link);
     const stats = obj(item.stats64) ?? obj(item.stats);
     if (stats) counters.push(countersOf(name, obj(stats.rx), obj(stats.tx)));

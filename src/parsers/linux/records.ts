@@ -18,6 +18,11 @@ export interface PodLink {
   ifindex?: number;
   /** A veth's (or other paired link's) peer index, in the peer's namespace (JSON `link_index`). */
   peerIfindex?: number;
+  /**
+   * The id this namespace gives the peer's namespace (JSON `link_netnsid`): links with the same id
+   * have their peers in one namespace. Meaningful only within one namespace.
+   */
+  peerNetnsId?: number;
 }
 
 /** Interface counters; a field is absent when the output did not carry it. */

@@ -30,6 +30,25 @@ function withAfPacket(hostLinks: PodLink[] | undefined, frontendPeer = 7): DemoS
   return s;
 }
 
+function addInterface(s: DemoSnapshots, name: string): void {
+  const vpp = s.vpp as NonNullable<DemoSnapshots['vpp']>;
+  const template = vpp.interfaces?.find((i) => i.name === 'tap3');
+  assert.ok(template);
+  vpp.interfaces?.push({ ...structuredClone(template), name, swIfIndex: 100 });
+}
+
+function link(s: DemoSnapshots, pod: string, name: string, ifindex: number, peerIfindex: number): void {
+  const links = s.pods.find((p) => p.target.pod === pod)?.data.links;
+  assert.ok(links, pod);
+  let l = links.find((x) => x.name === name);
+  if (!l) {
+    l = { name, kind: 'veth', operstate: 'UP' };
+    links.push(l);
+  }
+  l.ifindex = ifindex;
+  l.peerIfindex = peerIfindex;
+}
+
 const veth = (over: Partial<PodLink> = {}): PodLink => ({
   name: 'vfe',
   kind: 'veth',
@@ -72,6 +91,36 @@ describe('af_packet host-interfaces on the path', () => {
     const link = afLink(graph(s));
     assert.equal(link?.health.status, 'unknown');
     assert.match(link?.health.problems.join(' ') ?? '', /2 pod interfaces could be the peer of vfe/);
+  });
+
+  it('settles a tie by the veths whose peers share its namespace (as in a proxy with two conduits)', () => {
+    const s = withAfPacket([
+      veth({ peerNetnsId: 1 }),
+      veth({ name: 'vfe2', ifindex: 8, peerIfindex: 3, peerNetnsId: 1 }),
+    ]);
+    addInterface(s, 'host-vfe2');
+    // The frontend's second conduit fits host-vfe2 alone; the proxy's conduit also fits host-vfe.
+    link(s, FRONTEND_GHI, 'nsm-2', 3, 8);
+    link(s, PROXY, 'conduit-a--1b2a', 9, 7);
+    const g = graph(s);
+    const settled = afLink(g);
+    assert.equal(settled?.to, `pod:red/${FRONTEND_GHI}/conduit-a--f75b`);
+    assert.deepEqual(settled?.evidence, ['af-packet', 'veth-peer', 'peer-namespace']);
+  });
+
+  it('trusts no fit when veths whose peers share a namespace fit different pods', () => {
+    const s = withAfPacket([
+      veth({ peerNetnsId: 1 }),
+      veth({ name: 'vfe2', ifindex: 8, peerIfindex: 3, peerNetnsId: 1 }),
+    ]);
+    addInterface(s, 'host-vfe2');
+    link(s, PROXY, 'conduit-a--1b2a', 3, 8);
+    const g = graph(s);
+    for (const from of ['vpp:host-vfe', 'vpp:host-vfe2']) {
+      const l = g.links.find((x) => x.type === 'tap-peer' && x.from === from);
+      assert.equal(l?.health.status, 'unknown', from);
+      assert.match(l?.health.problems.join(' ') ?? '', /fit 2 different pods; none is trusted/);
+    }
   });
 
   it('is down with a missing end when VPP’s namespace no longer has the veth', () => {

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RunningExporter } from '../../src/exporter.ts';
+import type { PathGraph } from '../../src/path/graph.ts';
+import { startTestExporter } from '../support/exporter.ts';
+import { FaultMatrix } from '../support/fault-matrix.ts';
+import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
+import { TestPrometheus } from '../support/prometheus.ts';
+import { requireTool } from '../support/tools.ts';
+
+// The VPP half of the fault matrix. A real VPP stands in for forwarder-vpp, with af_packet
+// host-interfaces on veths where NSM has taps:
+//   frontend nsm-1 ↔ host-vfe ═ xconnect ═ host-vpx ↔ proxy nsm-1 (a port of bridge0)
+//   proxy nsm-2 ↔ host-vpx2 ═ xconnect ═ vxlan_tunnel0 → worker-b's namespace (the trench's second
+//   frontend, 172.16.1.4, not on this node)
+//   target eth1 ↔ proxy bridge0 (a veth, as the target's conduit).
+// Every pod has a main-table default route and its policy rules, as in a cluster. The exporter reads VPP
+// through its CLI socket and stats segment and the pods through their namespaces, every second. A
+// real Prometheus evaluates the shipped rules with `for:` cut to 3 s, the rate windows to 10 s and the
+// VxLAN look-back to 20 s; nothing else in the rules changes.
+const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
+const ip = requireTool('ip');
+
+function run(ns: string, argv: string[]): string {
+  return execFileSync(ip, ['netns', 'exec', ns, ...argv], { encoding: 'utf8', stdio: 'pipe' });
+}
+
+function ipIn(ns: string, args: string): void {
+  execFileSync(ip, ['-n', ns, ...args.split(' ')], { stdio: 'pipe' });
+}
+
+/** Pings that may go unanswered: traffic is what the fault needs, not replies. */
+function probe(ns: string, addr: string, count = 3): void {
+  try {
+    run(ns, ['ping', '-c', String(count), '-i', '0.2', '-W', '1', addr]);
+  } catch {
+    // Unanswered on purpose.
+  }
+}
+
+describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { skip: liveVppOrSkip() }, () => {
+  let vpp: LiveVpp;
+  let exporter: RunningExporter;
+  const prometheus = new TestPrometheus();
+  const matrix = new FaultMatrix(prometheus);
+  const ns = { fe: '', px: '', tg: '', wb: '' };
+  let keepalive: NodeJS.Timeout | undefined;
+
+  /** VPP's side of the path, on a fresh VPP too (the veths survive a VPP restart). */
+  const configureVpp = (loopbacksFirst = 0) => {
+    if (loopbacksFirst > 0) vpp.loopbacks(loopbacksFirst);
+    vpp.vppctlScript([
+      ...['vfe', 'vpx', 'vpx2', 'vul'].flatMap((n) => [
+        `create host-interface name ${n}`,
+        `set interface state host-${n} up`,
+      ]),
+      'set interface ip address host-vul 192.168.50.1/24',
+    ]);
+    vpp.xconnect('host-vfe', 'host-vpx');
+    createTunnel();
+  };
+  const createTunnel = () => {
+    const out = vpp.vppctl('create vxlan tunnel src 192.168.50.1 dst 192.168.50.2 vni 100').trim();
+    vpp.vppctlScript([`set interface state ${out} up`]);
+    vpp.xconnect('host-vpx2', out);
+    return out;
+  };
+  const path = async (): Promise<PathGraph> =>
+    (await (await fetch(`${exporter.url}/api/v1/path`)).json()) as PathGraph;
+
+  before(async () => {
+    requireTool('nsenter');
+    vpp = await LiveVpp.start({ name: 'e2e' });
+    ns.fe = vpp.addPodNamespace('fe');
+    ns.px = vpp.addPodNamespace('px');
+    ns.tg = vpp.addPodNamespace('tg');
+    ns.wb = vpp.addPodNamespace('wb');
+    const veth = (a: string, aName: string, b: string, bName: string) => {
+      execFileSync(ip, [
+        'link',
+        'add',
+        'mpe-tmp0',
+        'netns',
+        a,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'mpe-tmp1',
+        'netns',
+        b,
+      ]);
+      ipIn(a, `link set mpe-tmp0 name ${aName}`);
+      ipIn(b, `link set mpe-tmp1 name ${bName}`);
+      ipIn(a, `link set ${aName} up`);
+      ipIn(b, `link set ${bName} up`);
+    };
+    // Conduits through VPP (af_packet on the VPP side).
+    veth(vpp.netns, 'vfe', ns.fe, 'nsm-1');
+    veth(vpp.netns, 'vpx', ns.px, 'nsm-1');
+    veth(vpp.netns, 'vpx2', ns.px, 'nsm-2');
+    veth(vpp.netns, 'vul', ns.wb, 'eth0');
+    // The target's conduit straight into the proxy's bridge.
+    veth(ns.px, 'proxy.cond-1', ns.tg, 'eth1');
+    // Each pod's cluster network: eth0, a veth to the node's side as CNIs make it (a namespace of its
+    // own here), with the main-table default route every pod has.
+    const cni = vpp.addPodNamespace('cni');
+    for (const [n, addr, peer] of [
+      [ns.fe, '10.244.0.2', 'cni-fe'],
+      [ns.px, '10.244.0.3', 'cni-px'],
+      [ns.tg, '10.244.0.4', 'cni-tg'],
+    ] as const) {
+      veth(n, 'eth0', cni, peer);
+      ipIn(n, `addr add ${addr}/24 dev eth0`);
+      ipIn(n, 'link set eth0 up');
+      ipIn(n, 'route add default via 10.244.0.1 dev eth0 onlink');
+    }
+    // Frontend: its conduit and the VIP rule a frontend has (return traffic of the VIP to the proxy).
+    ipIn(ns.fe, 'addr add 172.16.1.2/24 dev nsm-1');
+    ipIn(ns.fe, 'rule add to 20.0.0.1 lookup 100 priority 100');
+    ipIn(ns.fe, 'route add default via 172.16.1.1 dev nsm-1 table 100');
+    // Worker-b: the trench's other frontend at the far end of the tunnel.
+    ipIn(ns.wb, 'addr add 192.168.50.2/24 dev eth0');
+    ipIn(
+      ns.wb,
+      'link add vx0 type vxlan id 100 local 192.168.50.2 remote 192.168.50.1 dstport 4789 noudpcsum',
+    );
+    ipIn(ns.wb, 'addr add 172.16.1.4/24 dev vx0');
+    ipIn(ns.wb, 'link set vx0 up');
+    // Proxy: bridge0 over its conduits and the target's; VIP rule and its table with both frontends.
+    ipIn(ns.px, 'link add bridge0 type bridge');
+    for (const port of ['nsm-1', 'nsm-2', 'proxy.cond-1']) ipIn(ns.px, `link set ${port} master bridge0`);
+    ipIn(ns.px, 'addr add 172.16.1.1/24 dev bridge0');
+    ipIn(ns.px, 'link set bridge0 up');
+    ipIn(ns.px, 'rule add from 20.0.0.1 lookup 1 priority 32765');
+    ipIn(
+      ns.px,
+      'route add default table 1 nexthop via 172.16.1.2 dev bridge0 nexthop via 172.16.1.4 dev bridge0',
+    );
+    // Target: the VIP on its conduit, and the rule that sends the VIP's traffic back to the proxy.
+    ipIn(ns.tg, 'addr add 172.16.1.3/24 dev eth1');
+    ipIn(ns.tg, 'addr add 20.0.0.1/32 dev eth1');
+    ipIn(ns.tg, 'rule add from 20.0.0.1 lookup 100 priority 100');
+    ipIn(ns.tg, 'route add default via 172.16.1.1 dev eth1 table 100');
+    configureVpp();
+    // The target talks, as targets do: its MAC stays in the proxy's FDB (idle entries age out in 300 s).
+    keepalive = setInterval(() => {
+      execFile(ip, ['netns', 'exec', ns.tg, 'ping', '-c', '1', '-W', '1', '172.16.1.1'], () => {});
+    }, 3000);
+    // Neighbours and FDB learnt as traffic would teach them.
+    for (const [from, to] of [
+      [ns.px, '172.16.1.2'],
+      [ns.px, '172.16.1.4'],
+      [ns.px, '172.16.1.3'],
+      [ns.fe, '172.16.1.1'],
+    ] as const) {
+      assert.ok(vpp.ping(from, to, 2), `ping ${to} from ${from}`);
+    }
+
+    const rules = join(dir, 'rules.yml');
+    writeFileSync(
+      rules,
+      readFileSync(RULES, 'utf8')
+        .replace(/^(\s+for:) \S+$/gm, '$1 3s')
+        .replace(/\[5m\]/g, '[10s]')
+        .replace(/offset 10m/g, 'offset 20s'),
+    );
+    const pods = [
+      `red/frontend-a:stateless-lb-frontend=/var/run/netns/${ns.fe}`,
+      `red/proxy-a:proxy=/var/run/netns/${ns.px}`,
+      `red/target-a:target=/var/run/netns/${ns.tg}`,
+    ].join(',');
+    exporter = await startTestExporter(
+      [
+        `--vpp-cli-socket=${vpp.cliSocket}`,
+        `--netns.pods=${pods}`,
+        '--node=worker-a',
+        '--forwarder=forwarder-vpp-a',
+        '--collect.interval=1s',
+        '--collect.state-interval=1s',
+        '--collect.command-timeout=900ms',
+        '--path.gone-window=10m',
+      ],
+      { schedule: true },
+    );
+    await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
+  });
+
+  after(async () => {
+    clearInterval(keepalive);
+    await prometheus.stop();
+    await exporter?.stop();
+    await vpp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    console.log(matrix.table());
+  });
+
+  it('healthy: nothing fires, and the path is whole from frontend to target through VPP', async () => {
+    await prometheus.queryUntil('vpp_l2_xconnect_info{interface="host-vfe"}');
+    await prometheus.queryUntil('meridio_proxy_route_nexthops{table="1"}');
+    await new Promise((r) => setTimeout(r, 6000));
+    await matrix.steady([], 3000);
+    const g = await path();
+    const link = (from: string, type: string) => g.links.find((l) => l.from === from && l.type === type);
+    assert.equal(link('vpp:host-vfe', 'tap-peer')?.to, 'pod:red/frontend-a/nsm-1');
+    assert.deepEqual(link('vpp:host-vfe', 'tap-peer')?.evidence, ['af-packet', 'veth-peer']);
+    assert.equal(link('vpp:host-vpx', 'tap-peer')?.to, 'pod:red/proxy-a/nsm-1');
+    assert.equal(
+      link('vpp:host-vpx2', 'tap-peer')?.to,
+      'pod:red/proxy-a/nsm-2',
+      JSON.stringify(link('vpp:host-vpx2', 'tap-peer')),
+    );
+    assert.equal(link('vpp:host-vfe', 'xconnect')?.to, 'vpp:host-vpx');
+    for (const l of g.links.filter(
+      (l) => ['tap-peer', 'xconnect'].includes(l.type) && l.from !== 'vpp:host-vul',
+    )) {
+      assert.equal(l.health.status, 'up', `${l.id}: ${l.health.problems.join('; ')}`);
+    }
+    // The same, from the exporter's own command statuses: VPP's namespace was read.
+    const ok = await prometheus.query(
+      'meridio_path_exporter_collect_success{source="vpp",command="ip -json -stats -details link show"}',
+    );
+    assert.equal(ok[0]?.value[1], '1');
+  });
+
+  it("a VPP interface set down: its cross-connect and the frontend's conduit go red", async () => {
+    await matrix.fault(
+      'VPP interface host-vfe set down',
+      () => vpp.vppctl('set interface state host-vfe down'),
+      () => vpp.vppctl('set interface state host-vfe up'),
+      [
+        'MeridioPathLinkDown{type=tap-peer}',
+        'MeridioPathLinkDown{type=xconnect}',
+        'MeridioPathXconnectInterfaceDown',
+      ],
+      async () => {
+        const g = await path();
+        const down = g.links.filter((l) => l.health.status === 'down').map((l) => `${l.type} ${l.from}`);
+        assert.deepEqual(down.sort(), ['tap-peer vpp:host-vfe', 'xconnect vpp:host-vfe']);
+      },
+    );
+  });
+
+  it('a cross-connect removed: the link that was there stays, red', async () => {
+    await matrix.fault(
+      'xconnect host-vfe ↔ host-vpx removed',
+      () => vpp.vppctlScript(['set interface l3 host-vfe', 'set interface l3 host-vpx']),
+      () => vpp.xconnect('host-vfe', 'host-vpx'),
+      ['MeridioPathLinkDown{type=xconnect}'],
+      async () => {
+        const gone = (await path()).links.find((l) => l.type === 'xconnect' && l.from === 'vpp:host-vfe');
+        assert.equal(gone?.health.status, 'down');
+      },
+    );
+  });
+
+  it('the VxLAN tunnel deleted', async () => {
+    await matrix.fault(
+      'VxLAN tunnel to worker-b deleted',
+      () => vpp.vppctl('create vxlan tunnel src 192.168.50.1 dst 192.168.50.2 vni 100 del'),
+      () => createTunnel(),
+      ['MeridioPathLinkDown{type=xconnect}', 'MeridioPathVxlanTunnelGone'],
+    );
+  });
+
+  it('drops rising: traffic into a cross-connect whose peer is down', async () => {
+    let traffic: NodeJS.Timeout | undefined;
+    await matrix.fault(
+      'traffic into host-vfe while host-vpx is down',
+      () => {
+        vpp.vppctl('set interface state host-vpx down');
+        traffic = setInterval(() => probe(ns.fe, '172.16.1.1', 2), 1500);
+      },
+      () => {
+        clearInterval(traffic);
+        vpp.vppctl('set interface state host-vpx up');
+      },
+      [
+        'MeridioPathInterfaceDrops',
+        'MeridioPathLinkDown{type=tap-peer}',
+        'MeridioPathLinkDown{type=xconnect}',
+        'MeridioPathXconnectInterfaceDown',
+      ],
+    );
+  });
+
+  it('VPP stopped: the exporter says it cannot read, and nothing else is claimed', async () => {
+    await matrix.fault(
+      'VPP stopped',
+      async () => {
+        vpp.kill();
+        await vpp.exited();
+      },
+      async () => {
+        await vpp.restart();
+        configureVpp();
+      },
+      ['MeridioPathExporterCannotRead'],
+    );
+  });
+
+  it('VPP restarted with new interface indexes: the exporter follows, no stale series', async () => {
+    const before = await prometheus.query('vpp_interface_info{interface="host-vfe"}');
+    const oldIndex = before[0]?.metric.sw_if_index;
+    await vpp.restart();
+    // Two loopbacks first: every interface of the path gets another index.
+    configureVpp(2);
+    await matrix.until([]);
+    const after = await prometheus.queryUntil(
+      `vpp_interface_info{interface="host-vfe",sw_if_index!="${oldIndex}"}`,
+    );
+    assert.notEqual(after[0]?.metric.sw_if_index, oldIndex);
+    const metrics = await (await fetch(`${exporter.url}/metrics`)).text();
+    assert.doesNotMatch(
+      metrics,
+      new RegExp(`vpp_interface_info\\{[^}]*interface="host-vfe"[^}]*sw_if_index="${oldIndex}"`),
+    );
+    await matrix.steady([], 5000);
+    matrix.rows.push('| VPP restarted, new interface indexes | — | | |');
+  });
+});

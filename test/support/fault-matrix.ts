@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import type { TestPrometheus } from './prometheus.ts';
+
+type Alert = { alertname: string; [label: string]: string };
+
+/**
+ * Runs faults against a real Prometheus evaluating the shipped rules: each must fire exactly its
+ * alerts, keep them (none resolves or appears) while it lasts, and clear after the repair. Collects the
+ * matrix the suites print: fault → alerts → seconds to fire → seconds to clear.
+ */
+export class FaultMatrix {
+  readonly rows: string[] = [];
+
+  constructor(private readonly prometheus: TestPrometheus) {}
+
+  /** Firing alerts as `Name`, `Name{type=…}` (link alerts) or `Name{table=…}`, sorted. */
+  async firing(): Promise<string[]> {
+    return (await this.prometheus.query('ALERTS{alertstate="firing"}'))
+      .map((r) => {
+        const m = r.metric as Alert;
+        if (m.alertname === 'MeridioPathLinkDown') return `${m.alertname}{type=${m.type}}`;
+        return m.table ? `${m.alertname}{table=${m.table}}` : m.alertname;
+      })
+      .sort();
+  }
+
+  /** Seconds until exactly `want` fires. */
+  async until(want: readonly string[], ms = 45_000): Promise<number> {
+    const t0 = Date.now();
+    let last: string[] = [];
+    while (Date.now() - t0 < ms) {
+      last = await this.firing();
+      if (JSON.stringify(last) === JSON.stringify([...want].sort())) return (Date.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return assert.fail(`expected firing ${JSON.stringify(want)}, got ${JSON.stringify(last)}`);
+  }
+
+  /** Exactly `want` fires for all of `ms`. */
+  async steady(want: readonly string[], ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      assert.deepEqual(
+        await this.firing(),
+        [...want].sort(),
+        'no alert resolves or appears while the fault lasts',
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  async fault(
+    name: string,
+    inject: () => unknown,
+    repair: () => unknown,
+    want: readonly string[],
+    during?: () => Promise<void>,
+  ): Promise<void> {
+    await inject();
+    const fire = await this.until(want);
+    await this.steady(want);
+    await during?.();
+    await repair();
+    const clear = await this.until([]);
+    this.rows.push(`| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s | ${clear.toFixed(0)} s |`);
+  }
+
+  table(): string {
+    return ['| fault | alerts | to fire | to clear |', '|---|---|---|---|', ...this.rows].join('\n');
+  }
+}
