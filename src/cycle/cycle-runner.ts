@@ -103,8 +103,8 @@ export class CycleRunner {
         const owner = { source: 'pod', namespace: pod.target.namespace, pod: pod.target.pod } as const;
         for (const status of pod.commands) this.selfMetrics.observeCommand(owner, status);
       }
-      this.selfMetrics.sweepPodSeries();
     }
+    this.selfMetrics.sweepCommandSeries();
     parts.push(...(await runSliced(renderPathMetricPartsInSlices(graph))));
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);

@@ -144,7 +144,6 @@ export class SelfMetrics {
 
   /** Record how reading one command went; carried-over state commands are left as they were. */
   observeCommand(owner: CommandOwner, status: CommandStatus): void {
-    if (!status.ranThisCycle) return;
     const labels = {
       source: owner.source,
       forwarder: owner.forwarder ?? '',
@@ -152,7 +151,8 @@ export class SelfMetrics {
       pod: owner.pod ?? '',
       command: status.command,
     };
-    if (owner.source === 'pod') this.notePodSeries(labels, status.failure);
+    this.noteSeries(labels, status.ranThisCycle ? status.failure : undefined);
+    if (!status.ranThisCycle) return;
     if (status.state === 'not-recorded') {
       this.success.remove(labels);
       this.duration.remove(labels);
@@ -171,26 +171,27 @@ export class SelfMetrics {
     }
   }
 
-  /** Pod command series seen this cycle, and the failure reasons each has counted. */
-  private readonly podSeries = new Map<
+  /** Command series seen this cycle, and the failure reasons each has counted. */
+  private readonly commandSeries = new Map<
     string,
     { labels: Record<string, string>; reasons: Set<string>; seen: boolean }
   >();
 
-  private notePodSeries(labels: Record<string, string>, failure: string | undefined): void {
+  private noteSeries(labels: Record<string, string>, failure: string | undefined): void {
     const key = Object.values(labels).join('\u0000');
-    const entry = this.podSeries.get(key) ?? { labels, reasons: new Set<string>(), seen: true };
+    const entry = this.commandSeries.get(key) ?? { labels, reasons: new Set<string>(), seen: true };
     entry.seen = true;
     if (failure) entry.reasons.add(failure);
-    this.podSeries.set(key, entry);
+    this.commandSeries.set(key, entry);
   }
 
   /**
-   * Remove the series of pod commands not run this cycle (the pod is gone, or now read in another
-   * form), so /metrics does not keep a vanished pod's last state forever. Call once per cycle.
+   * Remove the series of commands neither run nor carried over this cycle: a pod that is gone or now
+   * read in another form, a VPP command the stats segment made unnecessary (`show errors` that failed
+   * while VPP was away would otherwise say 0 for good). Call once per cycle, after every command.
    */
-  sweepPodSeries(): void {
-    for (const [key, entry] of this.podSeries) {
+  sweepCommandSeries(): void {
+    for (const [key, entry] of this.commandSeries) {
       if (entry.seen) {
         entry.seen = false;
         continue;
@@ -203,7 +204,7 @@ export class SelfMetrics {
       for (const reason of entry.reasons) this.failures.remove({ ...l, reason });
       for (const field of this.lastTruncated.get(key) ?? []) this.truncated.remove({ ...l, field });
       this.lastTruncated.delete(key);
-      this.podSeries.delete(key);
+      this.commandSeries.delete(key);
     }
   }
 

@@ -26,28 +26,29 @@ const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', impo
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
 const ip = requireTool('ip');
 
-function run(ns: string, argv: string[]): string {
-  return execFileSync(ip, ['netns', 'exec', ns, ...argv], { encoding: 'utf8', stdio: 'pipe' });
-}
-
 function ipIn(ns: string, args: string): void {
   execFileSync(ip, ['-n', ns, ...args.split(' ')], { stdio: 'pipe' });
 }
 
-/** Pings that may go unanswered: traffic is what the fault needs, not replies. */
+/**
+ * Pings that may go unanswered: traffic is what the fault needs, not replies. Asynchronous: the
+ * exporter runs in this process, and a blocking ping would hold its cycles and scrapes.
+ */
 function probe(ns: string, addr: string, count = 3): void {
-  try {
-    run(ns, ['ping', '-c', String(count), '-i', '0.2', '-W', '1', addr]);
-  } catch {
-    // Unanswered on purpose.
-  }
+  execFile(ip, ['netns', 'exec', ns, 'ping', '-c', String(count), '-i', '0.2', '-W', '1', addr], () => {});
 }
 
 describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { skip: liveVppOrSkip() }, () => {
   let vpp: LiveVpp;
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(prometheus);
+  const matrix = new FaultMatrix(prometheus, async () => {
+    const down = (await path()).links.filter((l) => l.health.status === 'down');
+    const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
+      .split('\n')
+      .filter((l) => l.startsWith('meridio_path_exporter_collect_success{') && l.endsWith(' 0'));
+    return `\nred links:\n${down.map((l) => `  ${l.type} ${l.from} → ${l.to}: ${l.health.problems.join('; ')}`).join('\n')}\nfailing reads:\n  ${failing.join('\n  ')}`;
+  });
   const ns = { fe: '', px: '', tg: '', wb: '' };
   let keepalive: NodeJS.Timeout | undefined;
 
@@ -228,12 +229,16 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     assert.equal(ok[0]?.value[1], '1');
   });
 
-  it("a VPP interface set down: its cross-connect and the frontend's conduit go red", async () => {
+  it('a VPP interface set down: its cross-connect, and the frontend behind it, go red', async () => {
+    // VPP takes an af_packet interface's Linux veth down with it, so the frontend's conduit loses its
+    // carrier: the proxy's nexthop and FDB entry towards that frontend are down as well.
     await matrix.fault(
       'VPP interface host-vfe set down',
       () => vpp.vppctl('set interface state host-vfe down'),
       () => vpp.vppctl('set interface state host-vfe up'),
       [
+        'MeridioPathLinkDown{type=fdb}',
+        'MeridioPathLinkDown{type=nexthop}',
         'MeridioPathLinkDown{type=tap-peer}',
         'MeridioPathLinkDown{type=xconnect}',
         'MeridioPathXconnectInterfaceDown',
@@ -241,7 +246,12 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
       async () => {
         const g = await path();
         const down = g.links.filter((l) => l.health.status === 'down').map((l) => `${l.type} ${l.from}`);
-        assert.deepEqual(down.sort(), ['tap-peer vpp:host-vfe', 'xconnect vpp:host-vfe']);
+        assert.deepEqual(down.sort(), [
+          'fdb pod:red/proxy-a/nsm-1',
+          'nexthop route:red/proxy-a/ipv4/1',
+          'tap-peer vpp:host-vfe',
+          'xconnect vpp:host-vfe',
+        ]);
       },
     );
   });

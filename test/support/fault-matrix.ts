@@ -11,7 +11,11 @@ type Alert = { alertname: string; [label: string]: string };
 export class FaultMatrix {
   readonly rows: string[] = [];
 
-  constructor(private readonly prometheus: TestPrometheus) {}
+  /** `explain`: what the test can say about the state when an expectation fails (e.g. the path's red links). */
+  constructor(
+    private readonly prometheus: TestPrometheus,
+    private readonly explain: () => Promise<string> = async () => '',
+  ) {}
 
   /** Firing alerts as `Name`, `Name{type=…}` (link alerts) or `Name{table=…}`, sorted. */
   async firing(): Promise<string[]> {
@@ -33,7 +37,9 @@ export class FaultMatrix {
       if (JSON.stringify(last) === JSON.stringify([...want].sort())) return (Date.now() - t0) / 1000;
       await new Promise((r) => setTimeout(r, 500));
     }
-    return assert.fail(`expected firing ${JSON.stringify(want)}, got ${JSON.stringify(last)}`);
+    return assert.fail(
+      `expected firing ${JSON.stringify(want)}, got ${JSON.stringify(last)}${await this.explain()}`,
+    );
   }
 
   /** Exactly `want` fires for all of `ms`. */
@@ -57,9 +63,17 @@ export class FaultMatrix {
     during?: () => Promise<void>,
   ): Promise<void> {
     await inject();
-    const fire = await this.until(want);
-    await this.steady(want);
-    await during?.();
+    let fire: number;
+    try {
+      fire = await this.until(want);
+      await this.steady(want);
+      await during?.();
+    } catch (err) {
+      // Repaired anyway, so that the next fault starts from a healthy path.
+      await repair();
+      await this.until([]).catch(() => {});
+      throw err;
+    }
     await repair();
     const clear = await this.until([]);
     this.rows.push(`| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s | ${clear.toFixed(0)} s |`);

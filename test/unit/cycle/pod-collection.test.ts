@@ -142,7 +142,7 @@ describe('PodCollection', () => {
       for (const p of pods)
         for (const s of p.commands)
           self.observeCommand({ source: 'pod', namespace: 'red', pod: p.target.pod }, s);
-      self.sweepPodSeries();
+      self.sweepCommandSeries();
       return Buffer.concat(await renderPodParts(pods)).toString('utf8') + (await self.render());
     };
     assert.match(await cycle(), /proxy-conduit-a-1-abc/);

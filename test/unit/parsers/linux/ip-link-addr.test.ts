@@ -30,8 +30,9 @@ describe('parseIpLinkJson', () => {
         kind: 'veth',
         flags: undefined,
         ifindex: 4,
-        // The veth's peer, in the frontend's namespace.
+        // The veth's peer, in the frontend's namespace (id 1 as the proxy's namespace numbers it).
         peerIfindex: 2,
+        peerNetnsId: 1,
       },
     );
     assert.equal(byName.get('bridge0')?.kind, 'bridge');
