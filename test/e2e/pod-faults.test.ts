@@ -158,4 +158,47 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
       ],
     );
   });
+
+  it("a frontend's IPv6 neighbour fails once traffic probes it", async () => {
+    const probe6 = () => {
+      try {
+        topology.exec(P.proxy, ['ping', '-6', '-c', '2', '-i', '0.3', '-W', '1', 'fd00:0:0:1::4']);
+      } catch {
+        // No answer is the point.
+      }
+    };
+    await fault(
+      'frontend conduit down, probed over IPv6',
+      () => {
+        ip(P.frontendGhi, 'link set conduit-a--f75b down');
+        probe6();
+      },
+      () => {
+        ip(P.frontendGhi, 'link set conduit-a--f75b up');
+        topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+        topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
+        probe6();
+      },
+      // Only the IPv6 neighbour was probed: table 2's nexthop is the FAILED one.
+      [
+        'MeridioNexthopNeighbourFailed{table=2}',
+        'MeridioPathLinkDown{type=bridge-member}',
+        'MeridioPathLinkDown{type=nexthop}',
+        'MeridioPathLinkDown{type=nexthop}',
+      ],
+    );
+  });
+
+  it('the proxy pod gone: the exporter says it cannot read it, and calls nothing missing', async () => {
+    await fault(
+      'proxy pod gone (its namespace deleted)',
+      () => topology.exec(undefined, ['ip', 'netns', 'del', P.proxy.netns]),
+      () => {
+        topology.destroy();
+        topology.create();
+        topology.trafficAcross();
+      },
+      ['MeridioPathExporterCannotRead'],
+    );
+  });
 });

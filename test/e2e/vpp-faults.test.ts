@@ -290,8 +290,10 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         clearInterval(traffic);
         vpp.vppctl('set interface state host-vpx up');
       },
+      // host-vpx down takes the proxy's conduit nsm-1 down with it: its bridge port is red too.
       [
         'MeridioPathInterfaceDrops',
+        'MeridioPathLinkDown{type=bridge-member}',
         'MeridioPathLinkDown{type=tap-peer}',
         'MeridioPathLinkDown{type=xconnect}',
         'MeridioPathXconnectInterfaceDown',
