@@ -94,7 +94,8 @@ function trafficPath(): unknown {
         'none',
         [
           [
-            `meridio_proxy_route_nexthops{${POD}, dst="default"} and on (node, namespace, pod, family, table) ${vipRules(POD)}`,
+            // A VIP table without a default route at all shows 0, not nothing.
+            `(meridio_proxy_route_nexthops{${POD}, dst="default"} and on (node, namespace, pod, family, table) ${vipRules(POD)})\n  or on (node, namespace, pod, family, table) (max by (node, namespace, pod, family, table) (${vipRules(POD)}) * 0)`,
             'nexthops',
           ],
           [
@@ -104,7 +105,7 @@ function trafficPath(): unknown {
         ],
         {
           description:
-            'First rows: nexthops of each VIP table (default route) per proxy; last rows: how many stateless-lb-frontends the trench runs in the cluster.',
+            'First rows: nexthops of each VIP table (default route) per proxy, 0 when the table has no default route; last rows: how many stateless-lb-frontends the trench runs in the cluster.',
         },
       ),
     )

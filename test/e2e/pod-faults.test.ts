@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
+import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix } from '../support/fault-matrix.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
@@ -58,10 +60,21 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     console.log(matrix.table());
   });
 
-  it('healthy: nothing fires', async () => {
+  it('healthy: nothing fires, and the dashboard shows no link down', async () => {
     await prometheus.queryUntil('meridio_proxy_route_nexthops{table="1"}');
     await new Promise((r) => setTimeout(r, 6000));
     await steady([], 3000);
+    const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+    assert.deepEqual(linksShownDown(panels), []);
+    // No VPP is read in this suite: its panels are empty, the pods' are not.
+    assert.deepEqual(emptyPanels(panels), [
+      'Byte rates of path interfaces',
+      'Drops and errors of path interfaces',
+      'L2 cross-connects',
+      'Packet rates of path interfaces',
+      'Taps: carrier and peer',
+      'VxLAN tunnels',
+    ]);
   });
 
   it('a nexthop removed from a VIP table (IPv4)', async () => {
@@ -100,6 +113,20 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
           'route add default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
         ),
       ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+      async () => {
+        // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
+        const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+        const vip = panels.find(
+          (p) => p.panel.startsWith('VIP tables') && p.expr.includes('meridio_proxy_route_nexthops'),
+        );
+        assert.equal(vip?.series.find((s) => s.metric.table === '1')?.value[1], '0');
+        const alerted = (
+          await prometheus.query('ALERTS{alertname="MeridioPathLinkDown",alertstate="firing"}')
+        )
+          .map((a) => `${a.metric.type} ${a.metric.from}`)
+          .sort();
+        assert.deepEqual(linksShownDown(panels), alerted);
+      },
     );
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
+import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
@@ -222,6 +223,11 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     )) {
       assert.equal(l.health.status, 'up', `${l.id}: ${l.health.problems.join('; ')}`);
     }
+    // The traffic-path dashboard: every query valid, every panel with data but the taps one (af_packet
+    // stands in for taps here), no link shown down.
+    const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+    assert.deepEqual(emptyPanels(panels), ['Taps: carrier and peer']);
+    assert.deepEqual(linksShownDown(panels), []);
     // The same, from the exporter's own command statuses: VPP's namespace was read.
     const ok = await prometheus.query(
       'meridio_path_exporter_collect_success{source="vpp",command="ip -json -stats -details link show"}',
@@ -244,6 +250,17 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         'MeridioPathXconnectInterfaceDown',
       ],
       async () => {
+        // The dashboard shows what the alerts say: the same links down, host-vfe's cross-connect at 0.
+        const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+        const alerted = (
+          await prometheus.query('ALERTS{alertname="MeridioPathLinkDown",alertstate="firing"}')
+        )
+          .map((a) => `${a.metric.type} ${a.metric.from}`)
+          .sort();
+        assert.deepEqual(linksShownDown(panels), alerted);
+        const xc = panels.find((p) => p.panel === 'L2 cross-connects')?.series ?? [];
+        assert.equal(xc.find((s) => s.metric.interface === 'host-vfe')?.value[1], '0');
+        assert.equal(xc.find((s) => s.metric.interface === 'host-vpx')?.value[1], '1');
         const g = await path();
         const down = g.links.filter((l) => l.health.status === 'down').map((l) => `${l.type} ${l.from}`);
         assert.deepEqual(down.sort(), [
