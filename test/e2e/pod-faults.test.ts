@@ -172,6 +172,8 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
       },
       () => {
         ip(P.frontendGhi, 'link set conduit-a--f75b up');
+        // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
+        ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
         probe();
       },
@@ -200,8 +202,10 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe6();
       },
-      () => {
+      async () => {
         ip(P.frontendGhi, 'link set conduit-a--f75b up');
+        // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
+        ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
         topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
         probe6();

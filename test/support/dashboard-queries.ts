@@ -40,14 +40,14 @@ export async function evaluateTrafficPathPanels(
   return out;
 }
 
-/** The path links the "Path links" panel shows down (value 0), as `type from`. */
+/** The path links the "Path links" panel shows down (value 0), as `type from`, once each (as alerts name them). */
 export function linksShownDown(results: readonly PanelResult[]): string[] {
-  return results
+  const shown = results
     .filter((r) => r.panel === 'Path links')
     .flatMap((r) =>
       r.series.filter((s) => s.value[1] === '0').map((s) => `${s.metric.type} ${s.metric.from}`),
-    )
-    .sort();
+    );
+  return [...new Set(shown)].sort();
 }
 
 /** Panels whose every query returned nothing. */
