@@ -233,7 +233,7 @@ export async function startExporter(
     logger,
     config.intervalSeconds * 900,
     config.node,
-    config.goneWindowMs,
+    { goneMs: config.goneWindowMs, fdbMissingMs: config.fdbMissingMs },
     () => cluster?.discovery.synced ?? true,
   );
   const expression = cronExpression(config.intervalSeconds, config.node);

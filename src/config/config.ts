@@ -55,6 +55,8 @@ export interface Config {
   statsSegment: StatsSegmentSetting;
   /** How long a remembered path link that is gone stays as a down link; 0 disables. */
   goneWindowMs: number;
+  /** How long a target's MAC must be missing from its proxy's FDB to show as a down link; 0 disables. */
+  fdbMissingMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
 }
@@ -164,6 +166,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
   }
   const statsSegment = parseStatsSegment(get, problems);
   const goneWindowMs = durationSetting(get, 'path.gone-window', '10m', problems, { allowZero: true });
+  const fdbMissingMs = durationSetting(get, 'path.fdb-missing-after', '15m', problems, { allowZero: true });
   const logLevel = enumSetting(
     get,
     'log.level',
@@ -206,6 +209,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     commandTimeoutMs: commandTimeoutMs as number,
     statsSegment,
     goneWindowMs: goneWindowMs ?? 0,
+    fdbMissingMs: fdbMissingMs ?? 0,
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
   };

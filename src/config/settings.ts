@@ -114,6 +114,12 @@ export const SETTINGS: readonly SettingDef[] = [
     'How long a nexthop, cross-connect or bridge port that was on the path and is gone stays on it as a down link (0s: drop it at once).',
     '10m',
   ),
+  setting(
+    'path.fdb-missing-after',
+    'DURATION',
+    "How long a target's MAC must be missing from its proxy's bridge FDB before the path shows that FDB link down (idle targets' entries age out after 300 s; 0s: never).",
+    '15m',
+  ),
   setting('log.level', 'debug|info|warn|error', 'Log level.', 'info'),
   setting(
     'log.format',

@@ -4,6 +4,7 @@ import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { correlatePathInSlices, trafficOf } from '../path/correlate.ts';
 import { GoneLinks } from '../path/gone-links.ts';
 import type { PathGraph } from '../path/graph.ts';
+import { MissingFdb } from '../path/missing-fdb.ts';
 import { renderPathMetricPartsInSlices } from '../path/path-metrics.ts';
 import { renderPodParts } from '../render/pod-renderer.ts';
 import { VppRenderer } from '../render/vpp-renderer.ts';
@@ -44,15 +45,20 @@ export class CycleRunner {
     private readonly cycleBudgetMs: number,
     /** The node name the path graph is built for. */
     private readonly node: string,
-    /** How long a nexthop, cross-connect or bridge port that is gone stays on the path as down (0: not at all). */
-    goneWindowMs = 0,
+    /**
+     * How long a nexthop, cross-connect or bridge port that is gone stays on the path as down, and how
+     * long a target's MAC must be missing from the proxy's FDB to show as a down link (0: never).
+     */
+    windows: { goneMs: number; fdbMissingMs: number } = { goneMs: 0, fdbMissingMs: 0 },
     /** False while the node's pod list is not known (cluster discovery not synced yet). */
     private readonly podsKnown: () => boolean = () => true,
   ) {
-    this.gone = new GoneLinks(goneWindowMs);
+    this.gone = new GoneLinks(windows.goneMs);
+    this.missingFdb = new MissingFdb(windows.fdbMissingMs);
   }
 
   private readonly gone: GoneLinks;
+  private readonly missingFdb: MissingFdb;
 
   get snapshot(): VppSnapshot | undefined {
     return this.lastSnapshot;
@@ -88,6 +94,7 @@ export class CycleRunner {
         pods,
         ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
         gone: this.gone,
+        missingFdb: this.missingFdb,
         podsKnown: this.podsKnown(),
       }),
     );

@@ -4,6 +4,7 @@ import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
 import type { GoneLinks } from './gone-links.ts';
 import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
 import { markTraffic } from './link-health.ts';
+import type { MissingFdb } from './missing-fdb.ts';
 import { NodeIndex } from './node-index.ts';
 import { bridgeMemberLinks, fdbLinks, nexthopLinks, vipLinks } from './pod-links.ts';
 import { afPacketPeerLinks, tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
@@ -16,6 +17,8 @@ export interface CorrelateInput {
   previousTraffic?: ReadonlyMap<string, Traffic>;
   /** Links of recent cycles, to show one that is gone as a down link instead of dropping it. */
   gone?: GoneLinks;
+  /** Targets whose MAC the proxy's bridge has lost for long, shown as down FDB links. */
+  missingFdb?: MissingFdb;
   /** False while the node's pod list is not known (cluster discovery not synced): nothing is missing then. */
   podsKnown?: boolean;
   now?: number;
@@ -46,6 +49,9 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
     vipLinks,
   ]) {
     for (const link of yield* build(index)) links.push(link);
+  }
+  if (input.missingFdb) {
+    for (const link of yield* input.missingFdb.links(index, input.now ?? Date.now())) links.push(link);
   }
   if (input.gone) {
     const vpp = input.vpp;

@@ -46,6 +46,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         '--collect.state-interval=1s',
         '--collect.command-timeout=900ms',
         '--path.gone-window=10m',
+        '--path.fdb-missing-after=3s',
       ],
       { schedule: true },
     );
@@ -152,7 +153,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         bridge('link set dev proxy.cond-97e3 learning on');
         topology.exec(P.target, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
       },
-      ['MeridioBridgeFdbMissingTarget'],
+      ['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown{type=fdb}'],
     );
   });
 
