@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClusterConfig } from './config/config.ts';
 import { loadKubeConfig } from './discovery/kube-config.ts';
+import { MeridioVips } from './discovery/meridio-vips.ts';
 import { ClusterDiscovery } from './discovery/node-pods.ts';
 import type { VppSource } from './sources/command-source.ts';
 import { ExecPodSource } from './sources/kube-exec/exec-pod-source.ts';
@@ -14,6 +15,8 @@ import type { PodSource } from './sources/pod-source.ts';
 /** The sources of a cluster mode, fed by one discovery. */
 export interface ClusterSources {
   discovery: ClusterDiscovery;
+  /** The VIPs Meridio's own resources say each trench has (nothing when its CRDs are not installed). */
+  meridioVips: MeridioVips;
   vpp: VppSource;
   pods: PodSource;
 }
@@ -25,12 +28,14 @@ export interface ClusterSources {
 export function createClusterSources(cluster: ClusterConfig, node: string, logger: Logger): ClusterSources {
   const kc = loadKubeConfig(cluster.kubeconfig);
   const discovery = new ClusterDiscovery({ kc, node, logger, containerNames: cluster.containerNames });
+  const meridioVips = new MeridioVips(kc, logger);
   const forwarder = () => discovery.forwarder();
   const pods = () => discovery.pods();
   if (cluster.mode === 'exec') {
     const runner = new KubeExecRunner(kc);
     return {
       discovery,
+      meridioVips,
       vpp: new ExecVppSource(runner, forwarder, node, () => discovery.notKnownYet()),
       pods: new ExecPodSource({ runner, pods }),
     };
@@ -38,6 +43,7 @@ export function createClusterSources(cluster: ClusterConfig, node: string, logge
   const finder = new PodProcessFinder();
   return {
     discovery,
+    meridioVips,
     vpp: new NodeLocalVppSource(finder, forwarder, node, '/proc', () => discovery.notKnownYet()),
     pods: new NodeLocalPodSource(finder, pods),
   };

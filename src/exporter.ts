@@ -136,6 +136,7 @@ async function createCollections(
     ? (await import('./cluster-sources.ts')).createClusterSources(config.cluster, config.node, logger)
     : undefined;
   if (cluster) {
+    await cluster.meridioVips.start();
     const synced = await cluster.discovery.start(discoveryWaitMs);
     if (!synced.podsSynced || !synced.nodesSynced) {
       logger.warn(
@@ -194,6 +195,7 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
     return (await runner.runCycle()).graph;
   } finally {
     await cluster?.discovery.stop();
+    await cluster?.meridioVips.stop();
   }
 }
 
@@ -235,6 +237,7 @@ export async function startExporter(
     config.node,
     { goneMs: config.goneWindowMs, fdbMissingMs: config.fdbMissingMs },
     () => cluster?.discovery.synced ?? true,
+    () => cluster?.meridioVips.expected(),
   );
   const expression = cronExpression(config.intervalSeconds, config.node);
   const scheduler = new CycleScheduler(
@@ -298,6 +301,7 @@ export async function startExporter(
       await Promise.all([scheduler.stop(), app.close()]);
       clearTimeout(cut);
       await cluster?.discovery.stop();
+      await cluster?.meridioVips.stop();
     },
   };
 }

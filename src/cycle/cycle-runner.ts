@@ -52,6 +52,8 @@ export class CycleRunner {
     windows: { goneMs: number; fdbMissingMs: number } = { goneMs: 0, fdbMissingMs: 0 },
     /** False while the node's pod list is not known (cluster discovery not synced yet). */
     private readonly podsKnown: () => boolean = () => true,
+    /** The VIPs Meridio's resources give each `<namespace>/<trench>` (cluster mode, when its CRDs exist). */
+    private readonly expectedVips: () => ReadonlyMap<string, readonly string[]> | undefined = () => undefined,
   ) {
     this.gone = new GoneLinks(windows.goneMs);
     this.missingFdb = new MissingFdb(windows.fdbMissingMs);
@@ -86,6 +88,7 @@ export class CycleRunner {
     ]);
     // Every renderer hands back byte ranges; the one copy is the concat below.
     const parts: Buffer[] = [];
+    const expected = this.expectedVips();
     // In slices: at 10,000 interfaces correlation takes hundreds of milliseconds, which must not hold scrapes.
     const graph = await runSliced(
       correlatePathInSlices({
@@ -95,6 +98,7 @@ export class CycleRunner {
         ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
         gone: this.gone,
         missingFdb: this.missingFdb,
+        ...(expected && { expectedVips: expected }),
         podsKnown: this.podsKnown(),
       }),
     );

@@ -21,6 +21,11 @@ export interface WatchedCollectionOptions<T extends KubernetesObject> {
   /** Backoff after a failed list or watch: doubles from `minBackoffMs` up to `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * An optional kind (a CRD that may not be installed): a 404 means "not in this cluster", logged once
+   * at info and looked for again after this long, not a failure.
+   */
+  notFoundRetryMs?: number;
 }
 
 /**
@@ -39,6 +44,8 @@ export class WatchedCollection<T extends KubernetesObject> {
   failures = 0;
   /** Why the last list or watch failed, until one succeeds again. */
   lastError?: string;
+  /** True while the API server says the kind does not exist (with `notFoundRetryMs`). */
+  notFound = false;
 
   constructor(private readonly options: WatchedCollectionOptions<T>) {
     this.backoffMs = options.minBackoffMs ?? 1000;
@@ -99,14 +106,30 @@ export class WatchedCollection<T extends KubernetesObject> {
   private markSynced(): void {
     this.backoffMs = this.options.minBackoffMs ?? 1000;
     this.lastError = undefined;
+    this.notFound = false;
     if (this.synced) return;
     this.synced = true;
     for (const w of this.syncWaiters.splice(0)) w();
   }
 
   private failed(err: unknown): void {
-    this.failures++;
     if (this.stopped) return;
+    const retryMs = this.options.notFoundRetryMs;
+    if (retryMs !== undefined && statusOf(err) === 404) {
+      if (!this.notFound) {
+        this.options.logger.info(
+          { what: this.options.what },
+          'not in this cluster (its API answers 404); looking again later',
+        );
+      }
+      this.notFound = true;
+      this.retry = setTimeout(() => {
+        if (!this.stopped) void this.informer.start();
+      }, retryMs);
+      this.retry.unref();
+      return;
+    }
+    this.failures++;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
     this.lastError = describe(err);
@@ -119,6 +142,12 @@ export class WatchedCollection<T extends KubernetesObject> {
     }, delay);
     this.retry.unref();
   }
+}
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: number; code?: number | string } | undefined;
+  const code = e?.statusCode ?? e?.code;
+  return typeof code === 'number' ? code : undefined;
 }
 
 function describe(err: unknown): string {

@@ -6,7 +6,7 @@ import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from
 import { markTraffic } from './link-health.ts';
 import type { MissingFdb } from './missing-fdb.ts';
 import { NodeIndex } from './node-index.ts';
-import { bridgeMemberLinks, fdbLinks, nexthopLinks, vipLinks } from './pod-links.ts';
+import { bridgeMemberLinks, expectedVipLinks, fdbLinks, nexthopLinks, vipLinks } from './pod-links.ts';
 import { afPacketPeerLinks, tapPeerLinks, vxlanLinks, xconnectLinks } from './vpp-links.ts';
 
 export interface CorrelateInput {
@@ -19,6 +19,8 @@ export interface CorrelateInput {
   gone?: GoneLinks;
   /** Targets whose MAC the proxy's bridge has lost for long, shown as down FDB links. */
   missingFdb?: MissingFdb;
+  /** VIP addresses per `<namespace>/<trench>` from Meridio's resources: each proxy of the trench must route them. */
+  expectedVips?: ReadonlyMap<string, readonly string[]>;
   /** False while the node's pod list is not known (cluster discovery not synced): nothing is missing then. */
   podsKnown?: boolean;
   now?: number;
@@ -49,6 +51,9 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
     vipLinks,
   ]) {
     for (const link of yield* build(index)) links.push(link);
+  }
+  if (input.expectedVips) {
+    for (const link of yield* expectedVipLinks(index, input.expectedVips)) links.push(link);
   }
   if (input.missingFdb) {
     for (const link of yield* input.missingFdb.links(index, input.now ?? Date.now())) links.push(link);

@@ -113,6 +113,54 @@ export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
   return links;
 }
 
+/**
+ * Each VIP that Meridio's resources give a trench (its Attractors' Vips), to the VIP table that routes
+ * it in each proxy of that trench on this node. A VIP with no rule in a proxy is a link to a missing
+ * end: the trench announces it, and that proxy would drop its replies. The far end is a node for the
+ * VIP as the cluster declares it, so one VIP is one alert per proxy.
+ */
+export function* expectedVipLinks(
+  index: NodeIndex,
+  expected: ReadonlyMap<string, readonly string[]>,
+): Sliced<PathLink[]> {
+  const links: PathLink[] = [];
+  for (const pod of index.podSnapshots) {
+    const { namespace, trench, role } = pod.target;
+    if (role !== 'proxy' || !trench || !pod.data.rules) continue;
+    const vips = expected.get(`${namespace}/${trench}`);
+    if (!vips || vips.length === 0) continue;
+    yield;
+    const tables = vipTables(pod);
+    for (const vip of vips) {
+      const id = `vip:${namespace}/${trench}/${vip}`;
+      const from = index.node(id, () => ({
+        id,
+        kind: 'remote-endpoint',
+        presence: 'present',
+        title: `VIP ${vip}`,
+        namespace,
+        addresses: [vip],
+        note: `a Vip of trench ${trench} announced by its Attractors`,
+      }));
+      const details = { vip, trench };
+      const routing = tables.filter((t) => t.vips.some((v) => sameIp(v, vip)));
+      for (const t of routing) {
+        links.push(makeLink('vip', from, vipTableNode(index, pod, t), ['meridio-vip'], details));
+      }
+      if (routing.length > 0) continue;
+      const missing = index.absent(
+        `missing:vip-rule:${namespace}/${pod.target.pod}/${vip}`,
+        'route',
+        'missing',
+        `rule from ${vip} in ${pod.target.pod}`,
+        `trench ${trench} announces ${vip} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
+      );
+      links.push(makeLink('vip', from, missing, [], details));
+    }
+  }
+  return links;
+}
+
 interface VipTable {
   family: 'ipv4' | 'ipv6';
   table: string;

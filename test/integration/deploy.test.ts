@@ -122,6 +122,7 @@ function agentConfig(spec: PodSpec) {
 const DISCOVERY_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+  { apiGroups: ['meridio.nordix.org'], resources: ['vips', 'attractors'], verbs: ['list', 'watch'] },
 ];
 const OVERLAYS = ['node-local', 'exec', 'node-local-plain', 'exec-plain'];
 const namespaceLabels = (objects: K8sObject[]) =>

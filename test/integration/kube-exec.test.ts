@@ -38,12 +38,14 @@ afterEach(async () => {
 async function startPeer(
   exec: (call: ExecCall) => Promise<ExecAnswer> = (call) => tools.run(call, demoRecording(call)),
   protocols?: string[],
+  meridio?: { vips: object[]; attractors: object[] },
 ): Promise<Harness> {
   const peer = new KubeApiPeer({
     pods: guidePods(),
     nodes: guideNodes(),
     exec,
     ...(protocols && { protocols }),
+    ...(meridio && { meridio }),
   });
   const url = await peer.start();
   const kubeconfig = join(work, `kubeconfig-${running.length}-${Date.now()}`);
@@ -209,7 +211,8 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
     assert.equal(h.peer.execs.find((e) => e.pod === 'target-a-1')?.container, 'example-target');
     await exporter.runner.runCycle();
     assert.equal(h.peer.count('exec'), 8, 'the second cycle again needs one exec per pod');
-    assert.equal(h.peer.count('list'), 2, 'no list per cycle');
+    // Pods, nodes, and Meridio's Vips and Attractors (404 here: no CRDs), each listed once at start.
+    assert.equal(h.peer.count('list'), 4, 'no list per cycle');
   });
 
   it('an API server that does not answer is reported as such, and nothing is called missing meanwhile', async () => {
@@ -311,5 +314,52 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
       body,
       /collect_failures_total\{source="pod"[^}]*pod="proxy-conduit-a-1-abc"[^}]*reason="forbidden"[^}]*\} 1/,
     );
+  });
+
+  it("reads Meridio's Vips and Attractors: a VIP the trench announces without a proxy rule is a red link", async () => {
+    const meta = (kind: string, name: string, labels: Record<string, string>) => ({
+      apiVersion: 'meridio.nordix.org/v1',
+      kind,
+      metadata: { namespace: 'red', name, labels },
+    });
+    const h = await startPeer(undefined, undefined, {
+      attractors: [
+        {
+          ...meta('Attractor', 'attractor-a-1', { trench: 'trench-a' }),
+          spec: { vips: ['vip-v4', 'vip-new'] },
+        },
+      ],
+      vips: [
+        { ...meta('Vip', 'vip-v4', { trench: 'trench-a' }), spec: { address: '20.0.0.1/32' } },
+        { ...meta('Vip', 'vip-new', { trench: 'trench-a' }), spec: { address: '20.0.0.9/32' } },
+      ],
+    });
+    const exporter = await startExporterOn(h);
+    const graph = exporter.runner.graph;
+    const link = (address: string) => graph?.links.find((l) => l.from === `vip:red/trench-a/${address}`);
+    assert.equal(link('20.0.0.1')?.health.status, 'up');
+    assert.deepEqual(link('20.0.0.1')?.evidence, ['meridio-vip']);
+    assert.equal(link('20.0.0.9')?.health.status, 'down');
+    assert.equal(link('20.0.0.9')?.to, 'missing:vip-rule:red/proxy-conduit-a-1-abc/20.0.0.9');
+    const body = await metrics(exporter);
+    assert.match(
+      body,
+      /meridio_path_link_up\{[^}]*type="vip"[^}]*from="vip:red\/trench-a\/20\.0\.0\.9"[^}]*\} 0/,
+    );
+    assert.equal(h.peer.count('list', 'vips'), 1);
+    assert.equal(h.peer.count('list', 'attractors'), 1);
+  });
+
+  it("a cluster without Meridio's CRDs (404) is no failure, and nothing is expected", async () => {
+    const h = await startPeer();
+    const exporter = await startExporterOn(h);
+    const body = await metrics(exporter);
+    assert.doesNotMatch(body, /collect_success\{[^}]*\} 0/);
+    assert.match(body, /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 1$/m);
+    assert.equal(
+      exporter.runner.graph?.links.some((l) => l.from.startsWith('vip:')),
+      false,
+    );
+    assert.equal(h.peer.count('list', 'vips'), 1, 'asked once, not again at once');
   });
 });

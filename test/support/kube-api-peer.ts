@@ -34,6 +34,11 @@ export interface KubeApiPeerOptions {
   exec: (call: ExecCall) => Promise<ExecAnswer>;
   /** Subprotocols the server accepts, in its order of preference. */
   protocols?: string[];
+  /**
+   * Meridio's resources (meridio.nordix.org/v1 vips and attractors), listed and watched (the watch
+   * stays open without events). Absent: the CRDs are not installed and their API answers 404.
+   */
+  meridio?: { vips: object[]; attractors: object[] };
 }
 
 interface Watcher {
@@ -153,6 +158,37 @@ export class KubeApiPeer {
       .length;
   }
 
+  private meridioRequest(
+    resource: 'vips' | 'attractors',
+    query: Record<string, string>,
+    res: ServerResponse,
+  ): void {
+    const watch = query.watch === 'true';
+    this.requests.push({ kind: watch ? 'watch' : 'list', resource, query });
+    const objects = this.options.meridio?.[resource];
+    if (!objects) {
+      sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+      return;
+    }
+    if (watch) {
+      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        apiVersion: 'meridio.nordix.org/v1',
+        kind: resource === 'vips' ? 'VipList' : 'AttractorList',
+        metadata: { resourceVersion: String(this.rv) },
+        items: objects.map((o) => ({
+          ...o,
+          metadata: { ...(o as { metadata?: object }).metadata, resourceVersion: String(this.rv) },
+        })),
+      }),
+    );
+  }
+
   private stamp<T extends V1Pod | V1Node>(o: T): T {
     this.rv++;
     return { ...o, metadata: { ...o.metadata, resourceVersion: String(this.rv) } };
@@ -166,6 +202,14 @@ export class KubeApiPeer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://peer');
     const query = Object.fromEntries(url.searchParams);
+    const meridio = /^\/apis\/meridio\.nordix\.org\/v1\/(vips|attractors)$/.exec(url.pathname)?.[1] as
+      | 'vips'
+      | 'attractors'
+      | undefined;
+    if (meridio && req.method === 'GET') {
+      this.meridioRequest(meridio, query, res);
+      return;
+    }
     const resource =
       url.pathname === '/api/v1/pods' ? 'pods' : url.pathname === '/api/v1/nodes' ? 'nodes' : undefined;
     if (req.method !== 'GET' || !resource) {
