@@ -155,6 +155,8 @@ export function* expectedVipLinks(
         `rule from ${vip} in ${pod.target.pod}`,
         `trench ${trench} announces ${vip} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
       );
+      missing.namespace = namespace;
+      missing.pod = pod.target.pod;
       links.push(makeLink('vip', from, missing, [], details));
     }
   }

@@ -23,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
 describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', () => {
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(prometheus);
+  const matrix = new FaultMatrix(prometheus, undefined, () => exporter.url);
   const fault = matrix.fault.bind(matrix);
   const steady = matrix.steady.bind(matrix);
   const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);

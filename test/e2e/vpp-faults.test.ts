@@ -43,13 +43,17 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
   let vpp: LiveVpp;
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(prometheus, async () => {
-    const down = (await path()).links.filter((l) => l.health.status === 'down');
-    const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
-      .split('\n')
-      .filter((l) => l.startsWith('meridio_path_exporter_collect_success{') && l.endsWith(' 0'));
-    return `\nred links:\n${down.map((l) => `  ${l.type} ${l.from} → ${l.to}: ${l.health.problems.join('; ')}`).join('\n')}\nfailing reads:\n  ${failing.join('\n  ')}`;
-  });
+  const matrix = new FaultMatrix(
+    prometheus,
+    async () => {
+      const down = (await path()).links.filter((l) => l.health.status === 'down');
+      const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
+        .split('\n')
+        .filter((l) => l.startsWith('meridio_path_exporter_collect_success{') && l.endsWith(' 0'));
+      return `\nred links:\n${down.map((l) => `  ${l.type} ${l.from} → ${l.to}: ${l.health.problems.join('; ')}`).join('\n')}\nfailing reads:\n  ${failing.join('\n  ')}`;
+    },
+    () => exporter.url,
+  );
   const ns = { fe: '', px: '', tg: '', wb: '' };
   let keepalive: NodeJS.Timeout | undefined;
 

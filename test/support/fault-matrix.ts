@@ -11,11 +11,40 @@ type Alert = { alertname: string; [label: string]: string };
 export class FaultMatrix {
   readonly rows: string[] = [];
 
-  /** `explain`: what the test can say about the state when an expectation fails (e.g. the path's red links). */
+  /**
+   * `explain`: what the test can say about the state when an expectation fails (e.g. the path's red
+   * links). `exporterUrl`: where the page and `/api/v1/path` are, to check that each link alert's type
+   * is red on both while its fault lasts.
+   */
   constructor(
     private readonly prometheus: TestPrometheus,
     private readonly explain: () => Promise<string> = async () => '',
+    private readonly exporterUrl?: () => string,
   ) {}
+
+  /** Every link type alerted as down is a down link in /api/v1/path and a red link on the page. */
+  private async assertShownRed(want: readonly string[]): Promise<void> {
+    const url = this.exporterUrl?.();
+    if (!url) return;
+    const types = [...new Set(want.flatMap((w) => /^MeridioPathLinkDown\{type=(.+)\}$/.exec(w)?.[1] ?? []))];
+    if (types.length === 0) return;
+    const graph = (await (await fetch(`${url}/api/v1/path`)).json()) as {
+      links: { type: string; health: { status: string } }[];
+    };
+    // The diagram the page at / shows (and refreshes from).
+    const page = await (await fetch(`${url}/path.svg`)).text();
+    for (const type of types) {
+      assert.ok(
+        graph.links.some((l) => l.type === type && l.health.status === 'down'),
+        `/api/v1/path has a down ${type} link`,
+      );
+      assert.match(
+        page,
+        new RegExp(`<g class="link down[^"]*" data-link-id="[^"]*" data-type="${type}"`),
+        `the page draws a red ${type} link`,
+      );
+    }
+  }
 
   /** Firing alerts as `Name`, `Name{type=…}` (link alerts) or `Name{table=…}`, sorted. */
   async firing(): Promise<string[]> {
@@ -67,6 +96,7 @@ export class FaultMatrix {
     try {
       fire = await this.until(want);
       await this.steady(want);
+      await this.assertShownRed(want);
       await during?.();
     } catch (err) {
       // Repaired anyway, so that the next fault starts from a healthy path.

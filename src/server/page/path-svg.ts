@@ -55,10 +55,11 @@ export function renderPathSvg(graph: PathGraph): string {
     const members = linksOf('bridge-member').filter((l) => own.some((n) => n.id === l.from));
     const rows = graph.links.filter((l) => {
       const from = nodes.get(l.from);
-      return (
-        (l.type === 'nexthop' || l.type === 'fdb' || l.type === 'vip') &&
-        podKey(from?.namespace, from?.pod) === key
-      );
+      if (l.type !== 'nexthop' && l.type !== 'fdb' && l.type !== 'vip') return false;
+      if (podKey(from?.namespace, from?.pod) === key) return true;
+      // A VIP the trench declares belongs to the proxy that must route it.
+      const to = nodes.get(l.to);
+      return l.type === 'vip' && from?.kind === 'remote-endpoint' && podKey(to?.namespace, to?.pod) === key;
     });
     const width = Math.max(1, ports.length) * PORT_W + 20;
     const textWidth = Math.max(

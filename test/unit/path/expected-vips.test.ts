@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { expectedVipsOf, type MeridioObject } from '../../../src/discovery/meridio-vips.ts';
 import { correlatePath } from '../../../src/path/correlate.ts';
 import type { PathGraph } from '../../../src/path/graph.ts';
+import { renderPathSvg } from '../../../src/server/page/path-svg.ts';
 import { PROXY } from '../../support/fixtures.ts';
 import { collectDemo, type DemoSnapshots } from '../../support/render-demo.ts';
 
@@ -84,6 +85,12 @@ describe('expected VIPs on the path', () => {
     assert.equal(link?.health.status, 'down');
     assert.equal(link?.to, 'missing:vip-rule:red/proxy-conduit-a-1-abc/20.0.0.9');
     assert.match(link?.health.problems.join(' ') ?? '', /trench trench-a announces 20\.0\.0\.9/);
+    // On the page, in the proxy's box.
+    const svg = renderPathSvg(graph(new Map([['red/trench-a', ['20.0.0.1', '20.0.0.9']]])));
+    assert.match(
+      svg,
+      /<g class="link down" data-link-id="vip\|vip:red\/trench-a\/20\.0\.0\.9\|[^"]*" data-type="vip">/,
+    );
   });
 
   it('says nothing without Meridio’s resources, or for another trench', () => {
