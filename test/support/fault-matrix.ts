@@ -46,12 +46,15 @@ export class FaultMatrix {
     }
   }
 
-  /** Firing alerts as `Name`, `Name{type=…}` (link alerts) or `Name{table=…}`, sorted. */
+  /** Firing alerts as `Name`, `Name{type=…}` (link alerts), `Name{interface=…}` (VPP interface alerts) or `Name{table=…}`, sorted. */
   async firing(): Promise<string[]> {
     return (await this.prometheus.query('ALERTS{alertstate="firing"}'))
       .map((r) => {
         const m = r.metric as Alert;
         if (m.alertname === 'MeridioPathLinkDown') return `${m.alertname}{type=${m.type}}`;
+        // One alert per VPP interface: which interface is part of what the fault must raise.
+        if (m.alertname === 'MeridioPathInterfaceDrops' || m.alertname === 'MeridioPathXconnectInterfaceDown')
+          return `${m.alertname}{interface=${m.interface}}`;
         return m.table ? `${m.alertname}{table=${m.table}}` : m.alertname;
       })
       .sort();
@@ -90,6 +93,8 @@ export class FaultMatrix {
     repair: () => unknown,
     want: readonly string[],
     during?: () => Promise<void>,
+    /** How long the alerts may take to clear (a rate over 5 minutes keeps seeing the fault that long). */
+    clearWithinMs = 45_000,
   ): Promise<void> {
     await inject();
     let fire: number;
@@ -101,11 +106,11 @@ export class FaultMatrix {
     } catch (err) {
       // Repaired anyway, so that the next fault starts from a healthy path.
       await repair();
-      await this.until([]).catch(() => {});
+      await this.until([], clearWithinMs).catch(() => {});
       throw err;
     }
     await repair();
-    const clear = await this.until([]);
+    const clear = await this.until([], clearWithinMs);
     this.rows.push(`| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s | ${clear.toFixed(0)} s |`);
   }
 
