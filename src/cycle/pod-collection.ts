@@ -9,7 +9,7 @@ import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-sour
 import { SourceError } from '../sources/source-error.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
-import { timeoutLimit } from './timeout-text.ts';
+import { failureMessage } from './timeout-text.ts';
 
 export interface PodCollectionOptions {
   node: string;
@@ -100,7 +100,7 @@ export class PodCollection {
               ...r,
               error: new SourceError(
                 'timeout',
-                `${r.error.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`,
+                failureMessage(r.error, this.options.commandTimeoutMs, timeoutMs),
               ),
             }
           : r,

@@ -7,3 +7,14 @@ export function timeoutLimit(configuredMs: number, effectiveMs: number): string 
     ? `within the ${Math.round(effectiveMs)} ms left before the cycle's deadline (--collect.interval)`
     : `within ${Math.round(configuredMs)} ms (--collect.command-timeout)`;
 }
+
+/** A failure's message, with the limit it ran into when it is a timeout. */
+export function failureMessage(
+  error: { reason: string; message: string },
+  configuredMs: number,
+  effectiveMs: number,
+): string {
+  return error.reason === 'timeout'
+    ? `${error.message} ${timeoutLimit(configuredMs, effectiveMs)}`
+    : error.message;
+}

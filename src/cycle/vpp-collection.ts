@@ -13,7 +13,7 @@ import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-s
 import { runSliced } from '../util/slices.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
-import { timeoutLimit } from './timeout-text.ts';
+import { failureMessage } from './timeout-text.ts';
 import type { VppNamespaceLinks } from './vpp-namespace-links.ts';
 
 export interface VppCollectionOptions {
@@ -60,7 +60,7 @@ function interfaceSetKey(interfaces: Iterable<{ swIfIndex: number; name: string 
 }
 
 /** Timer drift between cycles must not push a state read one whole cycle late. */
-const STATE_DUE_TOLERANCE_MS = 1000;
+export const STATE_DUE_TOLERANCE_MS = 1000;
 
 /**
  * Reads one forwarder's VPP every cycle. Counter commands run every cycle; state commands (which stop
@@ -279,10 +279,7 @@ export class VppCollection {
       text = out.text;
     } catch (err) {
       const e = err instanceof SourceError ? err : new SourceError('io', String(err));
-      const message =
-        e.reason === 'timeout'
-          ? `${e.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`
-          : e.message;
+      const message = failureMessage(e, this.options.commandTimeoutMs, timeoutMs);
       return { status: status({ state: 'failed', failure: e.reason, message }), value: undefined };
     }
     const vppError = detectVppError(text);

@@ -3,12 +3,12 @@ import type { PodLink } from '../parsers/linux/records.ts';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { POD_COMMANDS } from '../sources/pod-commands.ts';
 import type { PodSource } from '../sources/pod-source.ts';
-import { timeoutLimit } from './timeout-text.ts';
+import { failureMessage } from './timeout-text.ts';
+import { STATE_DUE_TOLERANCE_MS } from './vpp-collection.ts';
 
 /** An af_packet interface is named after the Linux interface it is bound to. */
 export const AF_PACKET_PREFIX = 'host-';
 const COMMAND = POD_COMMANDS.linkJson;
-const TOLERANCE_MS = 1000;
 
 export interface NamespaceLinksOptions {
   /** Runs allowlisted commands in a network namespace by path (the netns source). */
@@ -45,7 +45,7 @@ export class VppNamespaceLinks {
     const due =
       c?.status.state !== 'ok' ||
       interfaceSetChanged ||
-      now() - c.status.readAt >= this.options.stateIntervalMs - TOLERANCE_MS;
+      now() - c.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS;
     if (!due) return { ...c, status: { ...c.status, ranThisCycle: false } };
     // Not visible from here (exec mode, another PID namespace): nothing to read, and not a failure.
     const vppPid = vppPidOf();
@@ -76,10 +76,7 @@ export class VppNamespaceLinks {
     }
     if (result.kind === 'failed') {
       const e = result.error;
-      const message =
-        e.reason === 'timeout'
-          ? `${e.message} ${timeoutLimit(this.options.commandTimeoutMs, timeoutMs)}`
-          : e.message;
+      const message = failureMessage(e, this.options.commandTimeoutMs, timeoutMs);
       this.cached = {
         status: {
           ...base,
