@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestExporter } from '../test/support/exporter.ts';
+import { runCycle, startTestExporter } from '../test/support/exporter.ts';
 import { demoRecording, FakeContainerTools, guideNodes, guidePods } from '../test/support/guide-cluster.ts';
 import { KubeApiPeer } from '../test/support/kube-api-peer.ts';
 import { NodeLocalNode } from '../test/support/node-local-node.ts';
@@ -21,7 +21,7 @@ async function measure(peer: KubeApiPeer, kubeconfig: string, mode: string): Pro
   const startup = peer.requests.length;
   const times: number[] = [];
   const execsBefore = peer.count('exec');
-  for (let i = 0; i < CYCLES; i++) times.push((await exporter.runner.runCycle()).seconds * 1000);
+  for (let i = 0; i < CYCLES; i++) times.push((await runCycle(exporter)).seconds * 1000);
   const perCycle = (peer.requests.length - startup) / CYCLES;
   const execs = (peer.count('exec') - execsBefore) / CYCLES;
   await exporter.stop();

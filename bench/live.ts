@@ -53,6 +53,8 @@ const SAMPLE_EVERY_MS = 2000;
 /** The stall run at 10,000 interfaces: a scrape every 50 ms for 20 s with a cycle every second. */
 const STALL_EVERY_MS = 50;
 const STALL_MS = 20_000;
+/** A tiny request this often during the stall run measures how long the event loop is held. */
+const PROBE_EVERY_MS = 10;
 const FLOOR_CONNECTIONS = 50;
 const VPE_PORT = 9482;
 /** The commands that stop VPP's workers at a barrier (README's table; show version is mp-safe). */
@@ -704,7 +706,7 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
 // ---------------------------------------------------------------------------------------------------
 // The event-loop stall at 10,000 interfaces: scrapes every 50 ms while a cycle runs every second.
 
-async function stall(vpp: LiveVpp): Promise<string> {
+async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
   const exporter = track(
@@ -716,25 +718,37 @@ async function stall(vpp: LiveVpp): Promise<string> {
       '--collect.interval=1s',
       // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
       '--collect.command-timeout=900ms',
+      `--collect.thread=${thread}`,
     ]),
   );
   try {
     await waitUntil(url, async () => (await fetch(url)).ok, 120_000, exporter);
     const before = await (await fetch(url)).text();
-    const r = await client({
-      url,
-      connection: 'keep-alive',
-      intervalMs: STALL_EVERY_MS,
-      durationMs: STALL_MS,
-      maxRequests: Math.ceil(STALL_MS / STALL_EVERY_MS) + 10,
-      timeoutMs: 30_000,
-    });
+    // The probe's answer is a few bytes: its latency is the time the exporter's event loop was busy.
+    const [r, probe] = await Promise.all([
+      client({
+        url,
+        connection: 'keep-alive',
+        intervalMs: STALL_EVERY_MS,
+        durationMs: STALL_MS,
+        maxRequests: Math.ceil(STALL_MS / STALL_EVERY_MS) + 10,
+        timeoutMs: 30_000,
+      }),
+      client({
+        url: url.replace(/\/metrics$/, '/healthz'),
+        connection: 'keep-alive',
+        intervalMs: PROBE_EVERY_MS,
+        durationMs: STALL_MS,
+        maxRequests: Math.ceil(STALL_MS / PROBE_EVERY_MS) + 10,
+        timeoutMs: 30_000,
+      }),
+    ]);
     const after = await (await fetch(url)).text();
     const cycles = (selfMetric(after, 'cycles_total') ?? 0) - (selfMetric(before, 'cycles_total') ?? 0);
     const cycle = (selfMetric(after, 'cycle_duration_seconds') ?? Number.NaN) * 1000;
     const failures = sumMetric(after, 'collect_failures_total') - sumMetric(before, 'collect_failures_total');
     const errors = r.errors > 0 ? `, ${r.errors} errors (${r.lastError})` : '';
-    return `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, **max ${ms(r.max)} ms**${errors}`;
+    return `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}`;
   } finally {
     await stopChild(exporter);
   }
@@ -818,8 +832,13 @@ async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult 
     if (local.names !== n) throw new Error(`expected ${n} interfaces in the segment, found ${local.names}`);
     const o = await ours(vpp, n === 1000);
     const vr = await vpe(vpp).catch((err: Error) => err);
-    const stallLine =
-      n === 10_000 ? await stall(vpp).catch((err: Error) => `**failed**: ${err.message}`) : undefined;
+    const stallLines =
+      n === 10_000
+        ? [
+            await stall(vpp, 'main').catch((err: Error) => `**failed**: ${err.message}`),
+            await stall(vpp, 'worker').catch((err: Error) => `**failed**: ${err.message}`),
+          ]
+        : undefined;
     const vppMem = memory(vpp.pid);
     const failed: VpeResult = {
       loads: new Map(),
@@ -875,10 +894,12 @@ async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult 
       `| 6 | … CLI only (\`--vpp-stats-segment=off\`), from the config | 3 barrier / 12 CLI commands per minute (show interface and show interface addr 4× each; version, tap, vxlan, errors 1× each) | |`,
     );
     console.log(`| 7 | the exporter's own last durations at the end of the window | ${o.selfLine} | |`);
-    if (stallLine) {
-      console.log(
-        `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms\` | ${stallLine} | |`,
-      );
+    if (stallLines) {
+      for (const [i, thread] of (['main', 'worker'] as const).entries()) {
+        console.log(
+          `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms --collect.thread=${thread}\` | ${stallLines[i]} | |`,
+        );
+      }
     }
     console.log(
       `\nvpp_prometheus_export: ${v.deaths} unexpected exit(s) during the runs; ${int(v.clientLines)} \`Client address is …\` lines on stderr (one per connection)${v.stderr ? `; other stderr: ${v.stderr.slice(0, 300)}` : ''}.`,

@@ -73,7 +73,7 @@ async function cycleCost(): Promise<void> {
   for (const n of SIZES) {
     const source = new MemorySource();
     for (const [cmd, text] of Object.entries(syntheticVpp(n))) source.answers.set(cmd as never, text);
-    const self = new SelfMetrics('bench', { processMetrics: false });
+    const self = new SelfMetrics('bench');
     const run = async (stateIntervalMs: number) => {
       const c = new VppCollection(source, {
         node: 'bench',

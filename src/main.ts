@@ -98,7 +98,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    exporter = await startExporter(config, logger);
+    exporter = await startExporter(config, logger, {
+      // A collection thread that ends on its own is a bug; a restart by the kubelet is the honest repair.
+      onCollectorDeath: () => {
+        if (!stopping) process.exit(1);
+      },
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`meridio-path-exporter: ${err.message}\n`);
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  logger.info({ cycles: exporter.runner.cycles }, 'first collection cycle done');
+  logger.info({ cycles: exporter.collector.cycles }, 'first collection cycle done');
   if (stopping) {
     stopping = false;
     shutdown('signal during start-up');

@@ -103,6 +103,12 @@ export const SETTINGS: readonly SettingDef[] = [
     '5s',
   ),
   setting(
+    'collect.thread',
+    'main|worker',
+    'Where collection, parsing and path correlation run. main: on the serving thread, in slices of 5 ms (least memory). worker: in a worker thread, so a scrape never waits for a cycle (about 18 MB more memory; for forwarders with thousands of interfaces).',
+    'main',
+  ),
+  setting(
     'collect.include-local',
     'true|false',
     "Also export the kernel's local routing table, link-local multicast neighbours and multicast FDB entries of the pods (many series, rarely useful).",

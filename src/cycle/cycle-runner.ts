@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { ExpositionCache } from '../exposition/exposition-cache.ts';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
 import { correlatePathInSlices, trafficOf } from '../path/correlate.ts';
 import { GoneLinks } from '../path/gone-links.ts';
@@ -24,6 +23,9 @@ export interface CycleResult {
   bytes: number;
 }
 
+/** Hands one cycle's rendered exposition to the serving side (which serves the previous one until then). */
+export type PublishExposition = (collected: Buffer) => Promise<void>;
+
 /**
  * One collection cycle: read VPP and the Meridio pods (at the same time: they are different
  * processes), parse into snapshots, render the exposition once, publish it. The previous exposition
@@ -39,7 +41,7 @@ export class CycleRunner {
   constructor(
     private readonly sources: { vpp?: VppCollection; pods?: PodCollection },
     private readonly selfMetrics: SelfMetrics,
-    private readonly cache: ExpositionCache,
+    private readonly publish: PublishExposition,
     private readonly logger: Logger,
     /** Time budget of one cycle; commands still to run when it is spent fail with `timeout`. */
     private readonly cycleBudgetMs: number,
@@ -120,13 +122,16 @@ export class CycleRunner {
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
     parts.push(Buffer.from(await this.selfMetrics.render()));
-    const rendered = await this.cache.publish(Buffer.concat(parts));
+    const collected = Buffer.concat(parts);
+    // Read before publishing: a worker hands the bytes' memory over to the serving thread.
+    const bytes = collected.length;
+    await this.publish(collected);
     if (snapshot) this.lastSnapshot = snapshot;
     this.lastPods = pods;
     this.lastGraph = graph;
     this.completedCycles++;
-    this.logger.debug({ seconds, bytes: rendered.text.length, pods: pods.length }, 'collection cycle done');
-    const result: CycleResult = { pods, graph, seconds, bytes: rendered.text.length };
+    this.logger.debug({ seconds, bytes, pods: pods.length }, 'collection cycle done');
+    const result: CycleResult = { pods, graph, seconds, bytes };
     if (snapshot) result.snapshot = snapshot;
     return result;
   }

@@ -3,6 +3,9 @@ import { gzip } from 'node:zlib';
 
 const gzipAsync = promisify(gzip);
 
+/** zlib's default: at 1,000 interfaces 2.4 MB become 0.18 MB. */
+export const GZIP_LEVEL = 6;
+
 /** One rendered exposition: the bytes every scrape until the next cycle is served. */
 export interface RenderedExposition {
   text: Buffer;
@@ -24,8 +27,12 @@ export class ExpositionCache {
   async publish(text: string | Buffer, renderedAt = Date.now()): Promise<RenderedExposition> {
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     // zlib runs on the thread pool, so compressing a large exposition does not block scrapes.
-    const compressed = await gzipAsync(bytes, { level: 6 });
-    const rendered = { text: bytes, gzip: compressed, renderedAt };
+    const compressed = await gzipAsync(bytes, { level: GZIP_LEVEL });
+    return this.put({ text: bytes, gzip: compressed, renderedAt });
+  }
+
+  /** Serve an exposition compressed elsewhere (the collection thread). */
+  put(rendered: RenderedExposition): RenderedExposition {
     this.current = rendered;
     return rendered;
   }

@@ -1,9 +1,10 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { PACKAGE_VERSION } from '../util/package-info.ts';
 import type { MetricDef } from './metric-def.ts';
 
-const P = 'meridio_path_exporter_';
+export const SELF_PREFIX = 'meridio_path_exporter_';
+const P = SELF_PREFIX;
 /**
  * `source` is `vpp` or `pod`; VPP commands carry `forwarder`, pod commands `namespace` and `pod` (an
  * empty label is left out).
@@ -81,16 +82,10 @@ function def(name: string, type: MetricDef['type'], help: string, labels: readon
   return { name: `${P}${name}`, type, help, labels: ['node', ...labels], source: 'exporter' };
 }
 
-/** prom-client's process metrics that break the naming rules (gauges ending in `_total`). */
-const NONCONFORMING_DEFAULTS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
-
 /**
- * The exporter's own metrics, with prom-client. They change only at the end of a cycle and are
- * rendered once per cycle with the data, never per scrape.
+ * The collection's own metrics, with prom-client. They change only at the end of a cycle and are
+ * rendered once per cycle with the data, never per scrape. The serving side's (process, web
+ * configuration) are `ServingMetrics`, on the thread that serves.
  */
 export class SelfMetrics {
   readonly registry = new Registry();
@@ -103,15 +98,10 @@ export class SelfMetrics {
   private readonly cycleDuration: Gauge;
   /** Made on first use: an unlabelled prom-client gauge would otherwise show 0 outside cluster modes. */
   private discoverySynced?: Gauge;
-  /** Likewise, only with a web configuration file. */
-  private webConfigReload?: Gauge;
   private readonly cycles: Counter;
   private readonly lastTruncated = new Map<string, Set<string>>();
 
-  constructor(
-    node: string,
-    options: { processMetrics?: boolean; source?: { vpp: string; pods: string; recorded: boolean } } = {},
-  ) {
+  constructor(node: string, options: { source?: { vpp: string; pods: string; recorded: boolean } } = {}) {
     this.registry.setDefaultLabels({ node });
     const registers = [this.registry];
     const make = <T>(n: string, ctor: new (cfg: never) => T): T => {
@@ -136,10 +126,6 @@ export class SelfMetrics {
     this.truncated = make('truncated_fields', Gauge);
     this.cycleDuration = make('cycle_duration_seconds', Gauge);
     this.cycles = make('cycles_total', Counter);
-    if (options.processMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry });
-      for (const name of NONCONFORMING_DEFAULTS) this.registry.removeSingleMetric(name);
-    }
   }
 
   /** Record how reading one command went; carried-over state commands are left as they were. */
@@ -226,14 +212,6 @@ export class SelfMetrics {
       this.discoverySynced = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
     }
     this.discoverySynced.set(synced ? 1 : 0);
-  }
-
-  observeWebConfigReload(ok: boolean): void {
-    if (!this.webConfigReload) {
-      const d = SELF_METRICS.find((m) => m.name === `${P}web_config_last_reload_successful`) as MetricDef;
-      this.webConfigReload = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
-    }
-    this.webConfigReload.set(ok ? 1 : 0);
   }
 
   observeCycle(seconds: number): void {

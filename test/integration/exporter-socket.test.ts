@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
-import { startTestExporter } from '../support/exporter.ts';
+import { runCycle, startTestExporter } from '../support/exporter.ts';
 import { demoVpp } from '../support/fixtures.ts';
 import { GOLDEN } from '../support/render-demo.ts';
 import { VppCliPeer } from '../support/vpp-cli-peer.ts';
@@ -63,7 +63,7 @@ describe('the exporter reading a VPP CLI socket', () => {
 
   it('drops VPP series while VPP is down and counts connect failures, then recovers', async () => {
     await peer.stop();
-    await exporter.runner.runCycle();
+    await runCycle(exporter);
     let text = await metrics();
     assert.doesNotMatch(text, /^vpp_interface_rx_packets_total/m);
     assert.match(text, /meridio_path_exporter_collect_success\{[^}]*command="show interface"[^}]*\} 0/);
@@ -72,7 +72,7 @@ describe('the exporter reading a VPP CLI socket', () => {
       /meridio_path_exporter_collect_failures_total\{[^}]*command="show interface"[^}]*reason="connect"[^}]*\} 1/,
     );
     await peer.start();
-    await exporter.runner.runCycle();
+    await runCycle(exporter);
     text = await metrics();
     assert.match(text, /^vpp_interface_tx_packets_total\{[^}]*interface="tap3"\} 37$/m);
     assert.match(text, /meridio_path_exporter_collect_success\{[^}]*command="show interface"[^}]*\} 1/);
@@ -85,7 +85,7 @@ describe('the exporter reading a VPP CLI socket', () => {
         'show interface': responses['show interface'].replace(/^tap6 [\s\S]*?(?=^vxlan_tunnel0)/m, ''),
       },
     };
-    await exporter.runner.runCycle();
+    await runCycle(exporter);
     const text = await metrics();
     // show interface no longer lists it (show tap/addr of this peer still do, and say so).
     assert.doesNotMatch(text, /^vpp_interface_[a-z0-9_]+\{[^}]*interface="tap6"/m);

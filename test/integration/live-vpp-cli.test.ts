@@ -14,7 +14,7 @@ import type { CommandOutput, VppSource } from '../../src/sources/command-source.
 import { cleanVppOutput } from '../../src/sources/vpp-cli/clean-output.ts';
 import { VppCliSocketSource } from '../../src/sources/vpp-cli/vpp-cli-socket.ts';
 import { VPP_COMMANDS, type VppCommand } from '../../src/sources/vpp-commands.ts';
-import { startTestExporter } from '../support/exporter.ts';
+import { runCycle, startTestExporter } from '../support/exporter.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 
 // Root only: a real VPP in its own network namespace, with pods as namespaces behind af_packet veths.
@@ -378,7 +378,7 @@ describe('a live VPP read through its CLI socket', { skip: liveVppOrSkip() }, ()
     };
 
     let text = await metrics();
-    for (const s of cliCommands(running.runner.snapshot?.commands)) {
+    for (const s of cliCommands(running.collector.last?.vppCommands)) {
       assert.equal(success(text, s.command), '1', s.command);
     }
     assert.equal(vppInterfaces(text).size, 8 + 200);
@@ -388,7 +388,7 @@ describe('a live VPP read through its CLI socket', { skip: liveVppOrSkip() }, ()
     const oldPid = vpp.pid;
     vpp.kill();
     await vpp.exited();
-    const down = cliCommands((await running.runner.runCycle()).snapshot?.commands);
+    const down = cliCommands((await runCycle(running)).vppCommands);
     for (const s of down) {
       assert.equal(s.state, 'failed', s.command);
       assert.equal(s.failure, 'connect', s.command);
@@ -402,7 +402,7 @@ describe('a live VPP read through its CLI socket', { skip: liveVppOrSkip() }, ()
     assert.notEqual(vpp.pid, oldPid);
     vpp.vppctlScript(['create host-interface name vb', 'set interface state host-vb up']);
     vpp.loopbacks(3, { up: true });
-    const up = cliCommands((await running.runner.runCycle()).snapshot?.commands);
+    const up = cliCommands((await runCycle(running)).vppCommands);
     t.diagnostic(`commands after the restart: ${up.map((s) => s.command).join(', ')}`);
     for (const s of up) {
       assert.equal(s.state, 'ok', `${s.command}: ${s.message}`);

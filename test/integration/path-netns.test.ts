@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
-import { startTestExporter } from '../support/exporter.ts';
+import { runCycle, startTestExporter } from '../support/exporter.ts';
 import { demoVpp } from '../support/fixtures.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { onlyLink } from '../support/path.ts';
@@ -112,7 +112,7 @@ describe('the path on real network namespaces and a VPP CLI socket', () => {
       'address',
       '02:fe:00:00:00:99',
     ]);
-    await exporter.runner.runCycle();
+    await runCycle(exporter);
     const g = await path();
     const tap3 = link(g, 'tap-peer', 'vpp:tap3');
     assert.equal(tap3.health.status, 'down');

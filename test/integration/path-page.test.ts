@@ -7,7 +7,7 @@ import { type Browser, chromium } from 'playwright-core';
 import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
 import { stripProvenance } from '../../src/sources/replay.ts';
-import { startTestExporter } from '../support/exporter.ts';
+import { runCycle, startTestExporter } from '../support/exporter.ts';
 import { DEMO, PROXY } from '../support/fixtures.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -81,7 +81,7 @@ describe('the path page in a real headless Chromium', () => {
 
     // The proxy loses conduit-a--1b2a: tap4's Linux side is gone. The page refreshes by itself.
     removeInterface(join(dir, 'pods', 'red', PROXY), 'conduit-a--1b2a');
-    await exporter.runner.runCycle();
+    await runCycle(exporter);
     const broken = page.locator(`g.link.down[data-link-id="${BROKEN_LINK}"]`);
     await broken.waitFor({ state: 'attached', timeout: 10_000 });
     const stroke = await broken.locator('line').evaluate((e) => getComputedStyle(e).stroke);

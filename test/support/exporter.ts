@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { type Config, parseCli } from '../../src/config/config.ts';
+import type { CycleSummary } from '../../src/cycle/collector.ts';
 import { type RunningExporter, startExporter } from '../../src/exporter.ts';
 
 /** Start the exporter in-process on a free loopback port, as `main` would with these flags. */
@@ -15,4 +16,11 @@ export async function startTestExporter(
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
     ...(options.webConfigWatchMs !== undefined && { webConfigWatchMs: options.webConfigWatchMs }),
   });
+}
+
+/** Run one cycle now; a failed cycle fails the test. */
+export async function runCycle(exporter: RunningExporter): Promise<CycleSummary> {
+  const summary = await exporter.collector.runCycle();
+  if (!summary) throw new Error('the collection cycle failed (see the exporter log)');
+  return summary;
 }

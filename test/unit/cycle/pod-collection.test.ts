@@ -100,7 +100,7 @@ describe('PodCollection', () => {
     assert.doesNotMatch(text, /family="ipv4",table="1"/);
     assert.match(text, /family="ipv6",table="2",dst="default",type="unicast"\} 2/);
     assert.doesNotMatch(text, /meridio_neighbor_state/);
-    const self = new SelfMetrics('worker-a', { processMetrics: false });
+    const self = new SelfMetrics('worker-a');
     for (const s of pod?.commands ?? [])
       self.observeCommand({ source: 'pod', namespace: 'red', pod: PROXY }, s);
     const selfText = await self.render();
@@ -136,7 +136,7 @@ describe('PodCollection', () => {
     const source = new MemoryPodSource();
     proxyJson(source);
     const c = collection(source);
-    const self = new SelfMetrics('worker-a', { processMetrics: false });
+    const self = new SelfMetrics('worker-a');
     const cycle = async () => {
       const pods = await c.collect(Date.now() + 5000);
       for (const p of pods)

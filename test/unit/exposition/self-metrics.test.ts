@@ -21,7 +21,7 @@ async function cycle(self: SelfMetrics, statuses: CommandStatus[]): Promise<stri
 
 describe('command series of the exporter’s own metrics', () => {
   it('a VPP command that is no longer sent loses its series (no failure stays for good)', async () => {
-    const self = new SelfMetrics('worker-a', { processMetrics: false });
+    const self = new SelfMetrics('worker-a');
     // VPP away: the segment is lost and the CLI fallback's `show errors` fails.
     const away = await cycle(self, [
       status('stats segment', { state: 'failed', failure: 'connect' }),
@@ -35,7 +35,7 @@ describe('command series of the exporter’s own metrics', () => {
   });
 
   it('a state command carried over between its runs keeps its series', async () => {
-    const self = new SelfMetrics('worker-a', { processMetrics: false });
+    const self = new SelfMetrics('worker-a');
     await cycle(self, [status('show tap')]);
     const carried = await cycle(self, [status('show tap', { ranThisCycle: false })]);
     assert.match(carried, /collect_success\{[^}]*command="show tap"[^}]*\} 1/);

@@ -1,0 +1,116 @@
+// Entry of the collection worker thread (`--collect.thread=worker`): the collector of the main-thread
+// mode, whose complete, compressed exposition and cycle summaries are posted to the serving thread.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, type TransferListItem, workerData } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { ConfigError } from '../config/config.ts';
+import { GZIP_LEVEL } from '../exposition/exposition-cache.ts';
+import { ServingMetrics } from '../exposition/serving-metrics.ts';
+import { createLogger } from '../util/logger.ts';
+import { type Collector, type CycleSummary, startInProcessCollector } from './collector.ts';
+import type { CollectorThreadData, FromCollector, ToCollector, WireSummary } from './worker-protocol.ts';
+
+/**
+ * Nice value of this thread. Collection may take its time within the interval; the serving thread
+ * (nice 0) must get a core as soon as a scrape arrives, also on a node whose cores are all busy.
+ */
+const COLLECTION_NICE = 10;
+
+const port = parentPort;
+if (!port) throw new Error('collector-thread.ts runs only as a worker thread');
+const post = (message: FromCollector, transfer: TransferListItem[] = []) =>
+  port.postMessage(message, transfer);
+
+/** The bytes as an array whose memory can be moved: Node's small buffers share one pooled block. */
+function movable(bytes: Buffer): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
+  return new Uint8Array(bytes);
+}
+
+function toWire(summary: CycleSummary): WireSummary {
+  const { graph, ...rest } = summary;
+  return { ...rest, graphJson: movable(Buffer.from(JSON.stringify(graph), 'utf8')) };
+}
+
+const { config, discoveryWaitMs, processMetrics } = workerData as CollectorThreadData;
+const logger = createLogger(config.logLevel, config.logFormat);
+
+// Linux nice values are per thread; /proc/thread-self names this thread's id. Raising one's own nice
+// needs no privilege.
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(tid, COLLECTION_NICE);
+} catch (err) {
+  logger.debug({ err }, 'could not lower the collection thread priority; it competes with serving');
+}
+
+const serving = new ServingMetrics(config.node, { processMetrics });
+let collector: Collector | undefined;
+
+try {
+  collector = await startInProcessCollector(
+    config,
+    logger,
+    async (collected) => {
+      const text = Buffer.concat([collected, Buffer.from(await serving.render())]);
+      // Compressed here, at this thread's low priority, so the serving thread only swaps buffers.
+      const gzip = movable(gzipSync(text, { level: GZIP_LEVEL }));
+      const plain = movable(text);
+      post({ type: 'exposition', text: plain, gzip, renderedAt: Date.now() }, [
+        plain.buffer as ArrayBuffer,
+        gzip.buffer as ArrayBuffer,
+      ]);
+    },
+    {
+      ...(discoveryWaitMs !== undefined && { discoveryWaitMs }),
+      onCycle: (summary) => {
+        const wire = summary && toWire(summary);
+        post(
+          {
+            type: 'cycle',
+            ...(wire && { summary: wire }),
+            cycles: collector?.cycles ?? 0,
+            podsKnown: collector?.podsKnown ?? true,
+          },
+          wire ? [wire.graphJson.buffer as ArrayBuffer] : [],
+        );
+      },
+    },
+  );
+  post({
+    type: 'started',
+    description: collector.description,
+    schedule: collector.schedule,
+    podsKnown: collector.podsKnown,
+  });
+} catch (err) {
+  const e = err as Error;
+  post({
+    type: 'start-failed',
+    message: e.message,
+    ...(err instanceof ConfigError && { problems: err.problems }),
+  });
+  port.close();
+}
+
+port.on('message', (message: ToCollector) => {
+  const c = collector;
+  if (!c) return;
+  if (message.type === 'run') {
+    c.runCycle().then((summary) => post({ type: 'ran', id: message.id, ok: summary !== undefined }));
+  } else if (message.type === 'start') {
+    void c.start();
+  } else if (message.type === 'web-config') {
+    serving.observeWebConfigReload(message.ok);
+  } else if (message.type === 'stop') {
+    const close = () => {
+      post({ type: 'stopped' });
+      port.close();
+    };
+    c.stop().then(close, (err: unknown) => {
+      logger.error({ err }, 'error while stopping the collection thread');
+      close();
+    });
+  }
+});

@@ -1,0 +1,183 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { type Config, ConfigError } from '../config/config.ts';
+import type { ExpositionCache } from '../exposition/exposition-cache.ts';
+import type { PathGraph } from '../path/graph.ts';
+import type { SourceDescription } from './collections.ts';
+import type { Collector, CollectorOptions, CycleSummary } from './collector.ts';
+import type { CollectorThreadData, FromCollector, ToCollector, WireSummary } from './worker-protocol.ts';
+
+/** How long a stopping collection thread may take before it is terminated (inside the 2-s shutdown). */
+const STOP_GRACE_MS = 1200;
+
+const decoder = new TextDecoder();
+const asBuffer = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The worker's entry next to this file: `.ts` when run from source, `.js` when compiled. */
+function threadEntry(): URL {
+  const ext = extname(fileURLToPath(import.meta.url));
+  return new URL(`./collector-thread${ext}`, import.meta.url);
+}
+
+/** A collector in a worker thread, which also renders the serving side's metrics. */
+export interface WorkerCollector extends Collector {
+  observeWebConfigReload(ok: boolean): void;
+}
+
+/**
+ * Collection in a worker thread at a lower priority: it renders and compresses the whole exposition
+ * and the serving thread only swaps buffers, so no cycle, parse, compression or garbage collection of
+ * the cycle's data holds a scrape.
+ */
+export async function startWorkerCollector(
+  config: Config,
+  logger: Logger,
+  cache: ExpositionCache,
+  options: CollectorOptions & {
+    processMetrics?: boolean;
+    /** The thread ended without being asked to (a bug): the exporter cannot collect any more. */
+    onDeath?: (err: Error) => void;
+  } = {},
+): Promise<WorkerCollector> {
+  const data: CollectorThreadData = {
+    config,
+    processMetrics: options.processMetrics ?? true,
+    ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
+  };
+  const worker = new Worker(threadEntry(), { workerData: data, name: 'collection' });
+  const send = (message: ToCollector) => worker.postMessage(message);
+  let stopping = false;
+  let cycles = 0;
+  let podsKnown = true;
+  let lastWire: WireSummary | undefined;
+  let lastGraphJson: Uint8Array | undefined;
+  let parsed: { json: Uint8Array; graph: PathGraph } | undefined;
+  // Parsed once per cycle, and only when the page or the API asks for it.
+  const graph = (): PathGraph | undefined => {
+    if (lastGraphJson === undefined) return undefined;
+    if (parsed?.json !== lastGraphJson) {
+      parsed = { json: lastGraphJson, graph: JSON.parse(decoder.decode(lastGraphJson)) as PathGraph };
+    }
+    return parsed.graph;
+  };
+  const lastSummary = (): CycleSummary | undefined => {
+    if (!lastWire) return undefined;
+    const { graphJson: _, ...rest } = lastWire;
+    return { ...rest, graph: graph() as PathGraph };
+  };
+  let nextId = 1;
+  const waiting = new Map<number, (summary: CycleSummary | undefined) => void>();
+  let stopped: (() => void) | undefined;
+  // Messages are handled one after another: a cycle counts as done once its exposition is published.
+  let chain = Promise.resolve();
+
+  const started = new Promise<{ description: SourceDescription; schedule: string }>((resolve, reject) => {
+    const handle = async (message: FromCollector): Promise<void> => {
+      switch (message.type) {
+        case 'started':
+          podsKnown = message.podsKnown;
+          resolve(message);
+          return;
+        case 'start-failed':
+          reject(message.problems ? new ConfigError(message.problems) : new Error(message.message));
+          return;
+        case 'exposition':
+          cache.put({
+            text: asBuffer(message.text),
+            gzip: asBuffer(message.gzip),
+            renderedAt: message.renderedAt,
+          });
+          return;
+        case 'cycle':
+          cycles = message.cycles;
+          podsKnown = message.podsKnown;
+          lastWire = message.summary;
+          if (message.summary) lastGraphJson = message.summary.graphJson;
+          if (options.onCycle) options.onCycle(lastSummary());
+          return;
+        case 'ran':
+          waiting.get(message.id)?.(message.ok ? lastSummary() : undefined);
+          waiting.delete(message.id);
+          return;
+        case 'stopped':
+          stopped?.();
+          return;
+      }
+    };
+    worker.on('message', (message: FromCollector) => {
+      chain = chain
+        .then(() => handle(message))
+        .catch((err: unknown) => {
+          logger.error({ err }, 'publishing a cycle from the collection thread failed');
+        });
+    });
+    worker.on('error', (err) => {
+      logger.error({ err }, 'the collection thread failed');
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      for (const done of waiting.values()) done(undefined);
+      waiting.clear();
+      stopped?.();
+      if (stopping) return;
+      const err = new Error(`the collection thread exited (code ${code}) without being asked to`);
+      reject(err);
+      logger.error({ code }, 'the collection thread ended; nothing is collected any more');
+      options.onDeath?.(err);
+    });
+  });
+
+  let info: { description: SourceDescription; schedule: string };
+  try {
+    info = await started;
+  } catch (err) {
+    stopping = true;
+    await worker.terminate();
+    throw err;
+  }
+
+  return {
+    description: info.description,
+    schedule: info.schedule,
+    get cycles() {
+      return cycles;
+    },
+    get graph() {
+      return graph();
+    },
+    get last() {
+      return lastSummary();
+    },
+    get podsKnown() {
+      return podsKnown;
+    },
+    runCycle() {
+      return new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        send({ type: 'run', id });
+      });
+    },
+    async start() {
+      send({ type: 'start' });
+    },
+    observeWebConfigReload(ok) {
+      send({ type: 'web-config', ok });
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const done = new Promise<void>((resolve) => {
+        stopped = resolve;
+      });
+      send({ type: 'stop' });
+      const grace = new Promise<'late'>((resolve) => setTimeout(resolve, STOP_GRACE_MS, 'late').unref());
+      if ((await Promise.race([done, grace])) === 'late') {
+        logger.warn('the collection thread did not stop in time; terminating it');
+      }
+      await worker.terminate();
+    },
+  };
+}

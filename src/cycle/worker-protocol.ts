@@ -1,0 +1,37 @@
+import type { Config } from '../config/config.ts';
+import type { SourceDescription } from './collections.ts';
+import type { CycleSummary } from './collector.ts';
+
+/** What the serving thread gives the collection thread at start. */
+export interface CollectorThreadData {
+  config: Config;
+  discoveryWaitMs?: number;
+  /** prom-client's process and event-loop metrics (of the collection thread in this mode). */
+  processMetrics: boolean;
+}
+
+/**
+ * A cycle's summary as it crosses: the path graph as UTF-8 JSON whose memory is moved. A structured
+ * clone of the graph is rebuilt object by object on the serving thread (270 ms at 10,000 interfaces,
+ * and garbage for its collector every cycle); bytes cost nothing until the page or the API asks.
+ */
+export type WireSummary = Omit<CycleSummary, 'graph'> & { graphJson: Uint8Array };
+
+/** Serving thread → collection thread. */
+export type ToCollector =
+  | { type: 'run'; id: number }
+  | { type: 'start' }
+  | { type: 'stop' }
+  /** The serving thread (re)read its web configuration: applied or refused. */
+  | { type: 'web-config'; ok: boolean };
+
+/** Collection thread → serving thread, in the order they happen. */
+export type FromCollector =
+  | { type: 'started'; description: SourceDescription; schedule: string; podsKnown: boolean }
+  /** The configuration was refused (exit 2 on the serving side) or the start failed otherwise. */
+  | { type: 'start-failed'; problems?: string[]; message: string }
+  /** One cycle's exposition, complete and compressed; its memory is moved, not copied. */
+  | { type: 'exposition'; text: Uint8Array; gzip: Uint8Array; renderedAt: number }
+  | { type: 'cycle'; summary?: WireSummary; cycles: number; podsKnown: boolean }
+  | { type: 'ran'; id: number; ok: boolean }
+  | { type: 'stopped' };
