@@ -50,7 +50,7 @@ const LOAD_MAX_REQUESTS = 200_000;
 /** How long our exporter runs per row: long enough to see the state commands run twice (60 s apart). */
 const COMMAND_WINDOW_MS = Number(process.env.MPE_BENCH_LIVE_WINDOW_MS ?? 80_000);
 const SAMPLE_EVERY_MS = 2000;
-/** The stall run at 10,000 interfaces: a scrape every 50 ms for 20 s with a cycle every second. */
+/** The stall run (1,000 interfaces and up): a scrape every 50 ms for 20 s with a cycle every second. */
 const STALL_EVERY_MS = 50;
 const STALL_MS = 20_000;
 /** A tiny request this often during the stall run measures how long the event loop is held. */
@@ -744,11 +744,12 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
       }),
     ]);
     const after = await (await fetch(url)).text();
+    const rss = mem(memory(exporter.pid));
     const cycles = (selfMetric(after, 'cycles_total') ?? 0) - (selfMetric(before, 'cycles_total') ?? 0);
     const cycle = (selfMetric(after, 'cycle_duration_seconds') ?? Number.NaN) * 1000;
     const failures = sumMetric(after, 'collect_failures_total') - sumMetric(before, 'collect_failures_total');
     const errors = r.errors > 0 ? `, ${r.errors} errors (${r.lastError})` : '';
-    return `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}`;
+    return `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${rss}`;
   } finally {
     await stopChild(exporter);
   }
@@ -833,7 +834,7 @@ async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult 
     const o = await ours(vpp, n === 1000);
     const vr = await vpe(vpp).catch((err: Error) => err);
     const stallLines =
-      n === 10_000
+      n >= 1000
         ? [
             await stall(vpp, 'main').catch((err: Error) => `**failed**: ${err.message}`),
             await stall(vpp, 'worker').catch((err: Error) => `**failed**: ${err.message}`),

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix } from '../support/fault-matrix.ts';
+import { FaultMatrix, testTiming, withShortFor } from '../support/fault-matrix.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -19,14 +19,40 @@ const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', impo
 const topology = new GuideTopology(`mpe${process.pid}-e2e`);
 const P = topology.pods;
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
+/** The exporter's cycle (and state interval) in this suite. */
+const CYCLE_S = 1;
+/** `--path.fdb-missing-after` in this suite. */
+const FDB_MISSING_S = 3;
 
 describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', () => {
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(prometheus, undefined, () => exporter.url);
+  const matrix = new FaultMatrix(prometheus, {
+    timing: testTiming(CYCLE_S),
+    exporterUrl: () => exporter.url,
+  });
   const fault = matrix.fault.bind(matrix);
   const steady = matrix.steady.bind(matrix);
   const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
+  /**
+   * Waits until the proxy's neighbour entries for frontend-ghi are REACHABLE or STALE. One still in
+   * DELAY or PROBE from the repair's own traffic would turn FAILED when the next case takes the conduit
+   * down, and raise an alert that case did not cause.
+   */
+  const settleNeighbours = async () => {
+    for (const addr of ['172.16.1.4', 'fd00:0:0:1::4']) {
+      let state = '';
+      for (let i = 0; i < 50; i++) {
+        const entries = JSON.parse(ip(P.proxy, `-j neigh show ${addr} dev bridge0`) || '[]') as {
+          state?: string[];
+        }[];
+        state = entries[0]?.state?.join(',') ?? 'none';
+        if (state === 'REACHABLE' || state === 'STALE') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(state === 'REACHABLE' || state === 'STALE', `neighbour ${addr} still ${state} after 10 s`);
+    }
+  };
 
   before(async () => {
     requireTool('nsenter');
@@ -34,7 +60,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     topology.create();
     topology.trafficAcross();
     const rules = join(dir, 'rules.yml');
-    writeFileSync(rules, readFileSync(RULES, 'utf8').replace(/^(\s+for:) \S+$/gm, '$1 3s'));
+    writeFileSync(rules, withShortFor(readFileSync(RULES, 'utf8')));
     const pods = Object.values(P)
       .map((p) => `${p.namespace}/${p.pod}:${p.role}=${topology.path(p)}`)
       .join(',');
@@ -42,11 +68,11 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
       [
         `--netns.pods=${pods}`,
         '--node=worker-a',
-        '--collect.interval=1s',
-        '--collect.state-interval=1s',
+        `--collect.interval=${CYCLE_S}s`,
+        `--collect.state-interval=${CYCLE_S}s`,
         '--collect.command-timeout=900ms',
         '--path.gone-window=10m',
-        '--path.fdb-missing-after=3s',
+        `--path.fdb-missing-after=${FDB_MISSING_S}s`,
       ],
       { schedule: true },
     );
@@ -114,19 +140,16 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
           'route add default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
         ),
       ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
-      async () => {
-        // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
-        const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
-        const vip = panels.find(
-          (p) => p.panel.startsWith('VIP tables') && p.expr.includes('meridio_proxy_route_nexthops'),
-        );
-        assert.equal(vip?.series.find((s) => s.metric.table === '1')?.value[1], '0');
-        const alerted = (
-          await prometheus.query('ALERTS{alertname="MeridioPathLinkDown",alertstate="firing"}')
-        )
-          .map((a) => `${a.metric.type} ${a.metric.from}`)
-          .sort();
-        assert.deepEqual(linksShownDown(panels), alerted);
+      {
+        during: async () => {
+          // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
+          const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+          const vip = panels.find(
+            (p) => p.panel.startsWith('VIP tables') && p.expr.includes('meridio_proxy_route_nexthops'),
+          );
+          assert.equal(vip?.series.find((s) => s.metric.table === '1')?.value[1], '0');
+          assert.deepEqual(linksShownDown(panels), await matrix.alertedLinks());
+        },
       },
     );
   });
@@ -154,6 +177,12 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         topology.exec(P.target, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
       },
       ['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown{type=fdb}'],
+      {
+        slower: {
+          seconds: FDB_MISSING_S,
+          why: 'the link turns red once the MAC is missing for --path.fdb-missing-after',
+        },
+      },
     );
   });
 
@@ -167,16 +196,19 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     };
     await fault(
       'frontend conduit down',
-      () => {
+      async () => {
+        await settleNeighbours();
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe();
       },
-      () => {
+      async () => {
         ip(P.frontendGhi, 'link set conduit-a--f75b up');
         // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
         ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+        topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
         probe();
+        await settleNeighbours();
       },
       // The nexthop links of both tables end at the downed interface (one alert per table); only the
       // IPv4 neighbour was probed, so only table 1 has a FAILED neighbour.
@@ -186,6 +218,12 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         'MeridioPathLinkDown{type=nexthop}',
         'MeridioPathLinkDown{type=nexthop}',
       ],
+      {
+        slower: {
+          seconds: 3,
+          why: 'the kernel marks a neighbour FAILED after 3 unanswered probes 1 s apart',
+        },
+      },
     );
   });
 
@@ -199,7 +237,8 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     };
     await fault(
       'frontend conduit down, probed over IPv6',
-      () => {
+      async () => {
+        await settleNeighbours();
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe6();
       },
@@ -210,6 +249,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
         topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
         probe6();
+        await settleNeighbours();
       },
       // Only the IPv6 neighbour was probed: table 2's nexthop is the FAILED one.
       [
@@ -218,6 +258,12 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         'MeridioPathLinkDown{type=nexthop}',
         'MeridioPathLinkDown{type=nexthop}',
       ],
+      {
+        slower: {
+          seconds: 3,
+          why: 'the kernel marks a neighbour FAILED after 3 unanswered probes 1 s apart',
+        },
+      },
     );
   });
 

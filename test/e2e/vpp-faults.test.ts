@@ -8,7 +8,7 @@ import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix } from '../support/fault-matrix.ts';
+import { FaultMatrix, testTiming, withShortFor } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -26,6 +26,8 @@ import { requireTool } from '../support/tools.ts';
 // Prometheus has the 10 minutes of history the rule looks back on. The suite takes about 12 minutes.
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
+/** The exporter's cycle (and state interval) in this suite. */
+const CYCLE_S = 1;
 const ip = requireTool('ip');
 
 function ipIn(ns: string, args: string): void {
@@ -44,17 +46,17 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
   let vpp: LiveVpp;
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(
-    prometheus,
-    async () => {
+  const matrix = new FaultMatrix(prometheus, {
+    timing: testTiming(CYCLE_S),
+    explain: async () => {
       const down = (await path()).links.filter((l) => l.health.status === 'down');
       const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
         .split('\n')
         .filter((l) => l.startsWith('meridio_path_exporter_collect_success{') && l.endsWith(' 0'));
       return `\nred links:\n${down.map((l) => `  ${l.type} ${l.from} → ${l.to}: ${l.health.problems.join('; ')}`).join('\n')}\nfailing reads:\n  ${failing.join('\n  ')}`;
     },
-    () => exporter.url,
-  );
+    exporterUrl: () => exporter.url,
+  });
   const ns = { fe: '', px: '', tg: '', wb: '' };
   let keepalive: NodeJS.Timeout | undefined;
   let prometheusStarted = 0;
@@ -171,7 +173,7 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     }
 
     const rules = join(dir, 'rules.yml');
-    writeFileSync(rules, readFileSync(RULES, 'utf8').replace(/^(\s+for:) \S+$/gm, '$1 3s'));
+    writeFileSync(rules, withShortFor(readFileSync(RULES, 'utf8')));
     const pods = [
       `red/frontend-a:stateless-lb-frontend=/var/run/netns/${ns.fe}`,
       `red/proxy-a:proxy=/var/run/netns/${ns.px}`,
@@ -183,8 +185,8 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         `--netns.pods=${pods}`,
         '--node=worker-a',
         '--forwarder=forwarder-vpp-a',
-        '--collect.interval=1s',
-        '--collect.state-interval=1s',
+        `--collect.interval=${CYCLE_S}s`,
+        `--collect.state-interval=${CYCLE_S}s`,
         '--collect.command-timeout=900ms',
         '--path.gone-window=10m',
       ],
@@ -250,26 +252,23 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         'MeridioPathLinkDown{type=xconnect}',
         'MeridioPathXconnectInterfaceDown{interface=host-vfe}',
       ],
-      async () => {
-        // The dashboard shows what the alerts say: the same links down, host-vfe's cross-connect at 0.
-        const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
-        const alerted = (
-          await prometheus.query('ALERTS{alertname="MeridioPathLinkDown",alertstate="firing"}')
-        )
-          .map((a) => `${a.metric.type} ${a.metric.from}`)
-          .sort();
-        assert.deepEqual(linksShownDown(panels), alerted);
-        const xc = panels.find((p) => p.panel === 'L2 cross-connects')?.series ?? [];
-        assert.equal(xc.find((s) => s.metric.interface === 'host-vfe')?.value[1], '0');
-        assert.equal(xc.find((s) => s.metric.interface === 'host-vpx')?.value[1], '1');
-        const g = await path();
-        const down = g.links.filter((l) => l.health.status === 'down').map((l) => `${l.type} ${l.from}`);
-        assert.deepEqual(down.sort(), [
-          'fdb pod:red/proxy-a/nsm-1',
-          'nexthop route:red/proxy-a/ipv4/1',
-          'tap-peer vpp:host-vfe',
-          'xconnect vpp:host-vfe',
-        ]);
+      {
+        during: async () => {
+          // The dashboard shows what the alerts say: the same links down, host-vfe's cross-connect at 0.
+          const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+          assert.deepEqual(linksShownDown(panels), await matrix.alertedLinks());
+          const xc = panels.find((p) => p.panel === 'L2 cross-connects')?.series ?? [];
+          assert.equal(xc.find((s) => s.metric.interface === 'host-vfe')?.value[1], '0');
+          assert.equal(xc.find((s) => s.metric.interface === 'host-vpx')?.value[1], '1');
+          const g = await path();
+          const down = g.links.filter((l) => l.health.status === 'down').map((l) => `${l.type} ${l.from}`);
+          assert.deepEqual(down.sort(), [
+            'fdb pod:red/proxy-a/nsm-1',
+            'nexthop route:red/proxy-a/ipv4/1',
+            'tap-peer vpp:host-vfe',
+            'xconnect vpp:host-vfe',
+          ]);
+        },
       },
     );
   });
@@ -280,9 +279,11 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
       () => vpp.vppctlScript(['set interface l3 host-vfe', 'set interface l3 host-vpx']),
       () => vpp.xconnect('host-vfe', 'host-vpx'),
       ['MeridioPathLinkDown{type=xconnect}'],
-      async () => {
-        const gone = (await path()).links.find((l) => l.type === 'xconnect' && l.from === 'vpp:host-vfe');
-        assert.equal(gone?.health.status, 'down');
+      {
+        during: async () => {
+          const gone = (await path()).links.find((l) => l.type === 'xconnect' && l.from === 'vpp:host-vfe');
+          assert.equal(gone?.health.status, 'down');
+        },
       },
     );
   });
@@ -309,9 +310,14 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         'MeridioPathLinkDown{type=xconnect}',
         'MeridioPathXconnectInterfaceDown{interface=host-vpx}',
       ],
-      undefined,
-      // The drops stay in the alert's 5-minute rate window after the repair.
-      6 * 60_000,
+      {
+        // The drops stay in the alert's 5-minute rate window after the repair.
+        clearWithinMs: 6 * 60_000,
+        slower: {
+          seconds: 3,
+          why: 'the drop rate needs two scrapes that saw drops, and the traffic comes every 1.5 s',
+        },
+      },
     );
   });
 

@@ -17,6 +17,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A real Prometheus on loopback, scraping the given targets every second, in a temporary directory. */
+/** How often the test Prometheus scrapes and evaluates its rules. */
+export const SCRAPE_INTERVAL_S = 1;
+export const EVALUATION_INTERVAL_S = 1;
+
 export class TestPrometheus {
   private child?: ChildProcess;
   private dir?: string;
@@ -38,9 +42,9 @@ export class TestPrometheus {
       join(this.dir, 'prometheus.yml'),
       [
         'global:',
-        '  scrape_interval: 1s',
+        `  scrape_interval: ${SCRAPE_INTERVAL_S}s`,
         '  scrape_timeout: 900ms',
-        '  evaluation_interval: 1s',
+        `  evaluation_interval: ${EVALUATION_INTERVAL_S}s`,
         ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((f) => `  - '${f}'`)] : []),
         'scrape_configs:',
         ...(scrapeConfigs ?? [
