@@ -789,6 +789,24 @@ async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Pro
         await stopChild(pf);
       }
     }
+    // The packages floor under the exporter's own loads, serving the exporter's bytes.
+    const loadedFloor = await (async () => {
+      const p = await freePort();
+      const pf = track(
+        startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(p), bodyFile]),
+      );
+      try {
+        const u = `http://127.0.0.1:${p}/metrics`;
+        await waitUntil(u, async () => (await fetch(u)).ok, 10_000);
+        const idle = mem(memory(pf.pid));
+        for (const [concurrency, connection] of LOAD_CASES) await load(u, concurrency, connection);
+        await load(u, 10, 'keep-alive', undefined, true);
+        await load(u, FLOOR_CONNECTIONS, 'keep-alive');
+        return `${idle} → ${mem(memory(pf.pid))}`;
+      } finally {
+        await stopChild(pf);
+      }
+    })().catch((err: Error) => `**failed**: ${err.message}`);
     console.log('| server | body | p50 / p99 (max), requests/s |\n|---|---|---|');
     if (exporterAt50)
       console.log(`| exporter (live VPP) | ${size(body.length)} | ${loadCell(exporterAt50)} |`);
@@ -797,6 +815,9 @@ async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Pro
     );
     console.log(
       `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
+    );
+    console.log(
+      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, then ${FLOOR_CONNECTIONS} connections): RSS idle → after ${loadedFloor}.`,
     );
     console.log(
       "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (no wrk/autocannon, 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
