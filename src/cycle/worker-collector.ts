@@ -39,6 +39,8 @@ export async function startWorkerCollector(
     processMetrics?: boolean;
     /** The thread ended without being asked to (a bug): the exporter cannot collect any more. */
     onDeath?: (err: Error) => void;
+    /** The worker's script; tests give one that misbehaves. */
+    entry?: URL;
   } = {},
 ): Promise<WorkerCollector> {
   const data: CollectorThreadData = {
@@ -46,7 +48,7 @@ export async function startWorkerCollector(
     processMetrics: options.processMetrics ?? true,
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
   };
-  const worker = new Worker(threadEntry(), { workerData: data, name: 'collection' });
+  const worker = new Worker(options.entry ?? threadEntry(), { workerData: data, name: 'collection' });
   const send = (message: ToCollector) => worker.postMessage(message);
   let stopping = false;
   let cycles = 0;
@@ -122,6 +124,7 @@ export async function startWorkerCollector(
       waiting.clear();
       stopped?.();
       if (stopping) return;
+      stopping = true;
       const err = new Error(`the collection thread exited (code ${code}) without being asked to`);
       reject(err);
       logger.error({ code }, 'the collection thread ended; nothing is collected any more');
@@ -154,6 +157,8 @@ export async function startWorkerCollector(
       return podsKnown;
     },
     runCycle() {
+      // A stopped thread answers nothing: no cycle runs any more.
+      if (stopping) return Promise.resolve(undefined);
       return new Promise((resolve) => {
         const id = nextId++;
         waiting.set(id, resolve);
