@@ -397,4 +397,14 @@ describe('deploy/ manifests', () => {
     );
     assert.match(text, /npm prune --omit=dev|npm ci --omit=dev/);
   });
+
+  it("the installed command runs with the image's memory settings, as the image does", () => {
+    const docker = readFileSync('Dockerfile', 'utf8');
+    const env = /^ENV (MALLOC_MMAP_THRESHOLD_=\d+)$/m.exec(docker)?.[1];
+    const flags = /^ENTRYPOINT \["node", (.*), "dist\/main\.js"\]$/m.exec(docker)?.[1];
+    assert.ok(env && flags, 'the Dockerfile sets the glibc threshold and node flags');
+    const shebang = readFileSync('src/main.ts', 'utf8').split('\n')[0];
+    const nodeFlags = (JSON.parse(`[${flags}]`) as string[]).join(' ');
+    assert.equal(shebang, `#!/usr/bin/env -S ${env} node ${nodeFlags}`);
+  });
 });
