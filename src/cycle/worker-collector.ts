@@ -72,11 +72,10 @@ export async function startWorkerCollector(
   let nextId = 1;
   const waiting = new Map<number, (summary: CycleSummary | undefined) => void>();
   let stopped: (() => void) | undefined;
-  // Messages are handled one after another: a cycle counts as done once its exposition is published.
-  let chain = Promise.resolve();
 
   const started = new Promise<{ description: SourceDescription; schedule: string }>((resolve, reject) => {
-    const handle = async (message: FromCollector): Promise<void> => {
+    // Messages arrive in the order they were posted: an exposition before the cycle that rendered it.
+    const handle = (message: FromCollector): void => {
       switch (message.type) {
         case 'started':
           podsKnown = message.podsKnown;
@@ -108,13 +107,7 @@ export async function startWorkerCollector(
           return;
       }
     };
-    worker.on('message', (message: FromCollector) => {
-      chain = chain
-        .then(() => handle(message))
-        .catch((err: unknown) => {
-          logger.error({ err }, 'publishing a cycle from the collection thread failed');
-        });
-    });
+    worker.on('message', handle);
     worker.on('error', (err) => {
       logger.error({ err }, 'the collection thread failed');
       reject(err);
