@@ -29,9 +29,11 @@ function movable(bytes: Buffer): Uint8Array {
 }
 
 function toWire(summary: CycleSummary): WireSummary {
-  const { graph, ...rest } = summary;
-  return { ...rest, graphJson: movable(Buffer.from(JSON.stringify(graph), 'utf8')) };
+  return { json: movable(Buffer.from(JSON.stringify(summary), 'utf8')) };
 }
+
+/** How often readiness (the node's pod list known) is looked at between cycles. */
+const PODS_KNOWN_CHECK_MS = 1000;
 
 const { config, discoveryWaitMs, processMetrics } = workerData as CollectorThreadData;
 const logger = createLogger(config.logLevel, config.logFormat);
@@ -73,7 +75,7 @@ try {
             cycles: collector?.cycles ?? 0,
             podsKnown: collector?.podsKnown ?? true,
           },
-          wire ? [wire.graphJson.buffer as ArrayBuffer] : [],
+          wire ? [wire.json.buffer as ArrayBuffer] : [],
         );
       },
     },
@@ -84,6 +86,13 @@ try {
     schedule: collector.schedule,
     podsKnown: collector.podsKnown,
   });
+  // Readiness follows discovery as promptly as on the serving thread, not only at the next cycle.
+  let podsKnown = collector.podsKnown;
+  setInterval(() => {
+    const now = collector?.podsKnown ?? true;
+    if (now !== podsKnown) post({ type: 'pods-known', podsKnown: now });
+    podsKnown = now;
+  }, PODS_KNOWN_CHECK_MS).unref();
 } catch (err) {
   const e = err as Error;
   post({
@@ -105,6 +114,7 @@ port.on('message', (message: ToCollector) => {
     serving.observeWebConfigReload(message.ok);
   } else if (message.type === 'stop') {
     const close = () => {
+      logger.flush();
       post({ type: 'stopped' });
       port.close();
     };

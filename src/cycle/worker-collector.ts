@@ -44,7 +44,11 @@ export async function startWorkerCollector(
   } = {},
 ): Promise<WorkerCollector> {
   const data: CollectorThreadData = {
-    config,
+    // A worker's stdout is never a terminal: `auto` is decided here, so both threads log alike.
+    config: {
+      ...config,
+      logFormat: config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat,
+    },
     processMetrics: options.processMetrics ?? true,
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
   };
@@ -54,21 +58,20 @@ export async function startWorkerCollector(
   let cycles = 0;
   let podsKnown = true;
   let lastWire: WireSummary | undefined;
-  let lastGraphJson: Uint8Array | undefined;
-  let parsed: { json: Uint8Array; graph: PathGraph } | undefined;
-  // Parsed once per cycle, and only when the page or the API asks for it.
-  const graph = (): PathGraph | undefined => {
-    if (lastGraphJson === undefined) return undefined;
-    if (parsed?.json !== lastGraphJson) {
-      parsed = { json: lastGraphJson, graph: JSON.parse(decoder.decode(lastGraphJson)) as PathGraph };
+  // A failed cycle keeps the last path on the page, as the serving thread's own collector does.
+  let lastGraphWire: WireSummary | undefined;
+  let decoded: { wire: WireSummary; summary: CycleSummary } | undefined;
+  // Decoded once per cycle, and only when the page, the API or a caller of runCycle asks.
+  const decode = (wire: WireSummary): CycleSummary => {
+    if (decoded?.wire !== wire) {
+      decoded = { wire, summary: JSON.parse(decoder.decode(wire.json)) as CycleSummary };
     }
-    return parsed.graph;
+    return decoded.summary;
   };
-  const lastSummary = (): CycleSummary | undefined => {
-    if (!lastWire) return undefined;
-    const { graphJson: _, ...rest } = lastWire;
-    return { ...rest, graph: graph() as PathGraph };
-  };
+  const lastSummary = () => (lastWire ? decode(lastWire) : undefined);
+  const graph = () => (lastGraphWire ? decode(lastGraphWire).graph : undefined);
+  /** 'started' arrived: an exit after it is a death, one before it a failed start. */
+  let startedOk = false;
   let nextId = 1;
   const waiting = new Map<number, (summary: CycleSummary | undefined) => void>();
   let stopped: (() => void) | undefined;
@@ -78,11 +81,15 @@ export async function startWorkerCollector(
     const handle = (message: FromCollector): void => {
       switch (message.type) {
         case 'started':
+          startedOk = true;
           podsKnown = message.podsKnown;
           resolve(message);
           return;
         case 'start-failed':
           reject(message.problems ? new ConfigError(message.problems) : new Error(message.message));
+          return;
+        case 'pods-known':
+          podsKnown = message.podsKnown;
           return;
         case 'exposition':
           cache.put({
@@ -95,7 +102,7 @@ export async function startWorkerCollector(
           cycles = message.cycles;
           podsKnown = message.podsKnown;
           lastWire = message.summary;
-          if (message.summary) lastGraphJson = message.summary.graphJson;
+          if (message.summary) lastGraphWire = message.summary;
           if (options.onCycle) options.onCycle(lastSummary());
           return;
         case 'ran':
@@ -120,6 +127,8 @@ export async function startWorkerCollector(
       stopping = true;
       const err = new Error(`the collection thread exited (code ${code}) without being asked to`);
       reject(err);
+      // Before 'started', the start fails with its own error (a ConfigError exits 2, not 1).
+      if (!startedOk) return;
       logger.error({ code }, 'the collection thread ended; nothing is collected any more');
       options.onDeath?.(err);
     });

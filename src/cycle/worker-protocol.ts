@@ -1,6 +1,5 @@
 import type { Config } from '../config/config.ts';
 import type { SourceDescription } from './collections.ts';
-import type { CycleSummary } from './collector.ts';
 
 /** What the serving thread gives the collection thread at start. */
 export interface CollectorThreadData {
@@ -11,11 +10,14 @@ export interface CollectorThreadData {
 }
 
 /**
- * A cycle's summary as it crosses: the path graph as UTF-8 JSON whose memory is moved. A structured
- * clone of the graph is rebuilt object by object on the serving thread (270 ms at 10,000 interfaces,
- * and garbage for its collector every cycle); bytes cost nothing until the page or the API asks.
+ * A cycle's summary as it crosses: UTF-8 JSON whose memory is moved. A structured clone of the path
+ * graph and the commands' reports is rebuilt object by object on the serving thread (270 ms at 10,000
+ * interfaces, and garbage for its collector every cycle); bytes cost nothing until the page, the API
+ * or a caller of `runCycle` asks.
  */
-export type WireSummary = Omit<CycleSummary, 'graph'> & { graphJson: Uint8Array };
+export interface WireSummary {
+  json: Uint8Array;
+}
 
 /** Serving thread → collection thread. */
 export type ToCollector =
@@ -34,4 +36,6 @@ export type FromCollector =
   | { type: 'exposition'; text: Uint8Array; gzip: Uint8Array; renderedAt: number }
   | { type: 'cycle'; summary?: WireSummary; cycles: number; podsKnown: boolean }
   | { type: 'ran'; id: number; ok: boolean }
+  /** Cluster discovery got (or lost) the node's pod list between cycles. */
+  | { type: 'pods-known'; podsKnown: boolean }
   | { type: 'stopped' };

@@ -43,16 +43,33 @@ describe('the collection thread seen from the serving thread', () => {
     assert.equal(deaths.length, 1, 'a stop after the death reports nothing more');
   });
 
-  it("a configuration the thread refuses is the serving side's configuration error (exit 2)", async () => {
+  it("a configuration the thread refuses is the serving side's configuration error (exit 2), not a death", async () => {
+    const deaths: Error[] = [];
     await assert.rejects(
       startWorkerCollector(config(), pino({ level: 'silent' }), new ExpositionCache(), {
+        // Exits at once: the exit arrives right behind the refusal.
         entry: script(
           'refuses',
-          `parentPort.postMessage({ type: 'start-failed', message: 'invalid', problems: ['--x: bad'] });`,
+          `parentPort.postMessage({ type: 'start-failed', message: 'invalid', problems: ['--x: bad'] });\nprocess.exit(2);`,
         ),
+        onDeath: (err) => deaths.push(err),
       }),
       (err: Error) => err.name === 'ConfigError' && /--x: bad/.test(err.message),
     );
+    assert.deepEqual(deaths, []);
+  });
+
+  it('readiness follows the thread between cycles', async () => {
+    const collector = await startWorkerCollector(config(), pino({ level: 'silent' }), new ExpositionCache(), {
+      entry: script(
+        'syncs-later',
+        `${STARTED.replace('podsKnown: true', 'podsKnown: false')}\nsetTimeout(() => parentPort.postMessage({ type: 'pods-known', podsKnown: true }), 100);\nparentPort.on('message', (m) => { if (m.type === 'stop') { parentPort.postMessage({ type: 'stopped' }); parentPort.close(); } });`,
+      ),
+    });
+    assert.equal(collector.podsKnown, false);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(collector.podsKnown, true);
+    await collector.stop();
   });
 
   it('a thread that ignores the stop is terminated within the grace', async () => {
