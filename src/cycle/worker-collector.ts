@@ -4,7 +4,6 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from '../config/config.ts';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
-import type { PathGraph } from '../path/graph.ts';
 import type { SourceDescription } from './collections.ts';
 import type { Collector, CollectorOptions, CycleSummary } from './collector.ts';
 import type { CollectorThreadData, FromCollector, ToCollector, WireSummary } from './worker-protocol.ts';
