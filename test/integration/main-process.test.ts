@@ -13,9 +13,10 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /** Where cycles run (`--collect.thread`): shutdown must be as prompt from either. */
 const THREADS = ['main', 'worker'] as const;
 
-function run(args: string[]) {
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -118,12 +119,12 @@ describe('the meridio-path-exporter process', () => {
       const [code] = await once(child, 'exit');
       assert.equal(code, 0);
       assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
-      const firstLog = JSON.parse(
+      const listening = JSON.parse(
         output()
           .split('\n')
-          .find((l) => l.startsWith('{')) ?? '{}',
+          .find((l) => l.startsWith('{') && l.includes('meridio-path-exporter listening')) ?? '{}',
       ) as { level?: string };
-      assert.equal(firstLog.level, 'info', 'levels as words');
+      assert.equal(listening.level, 'info', 'levels as words');
     });
   }
 
@@ -213,6 +214,27 @@ describe('the meridio-path-exporter process', () => {
       assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
     });
   }
+
+  it("warns when started without the image's glibc memory setting, and not with it", async () => {
+    const { MALLOC_MMAP_THRESHOLD_: _, ...bare } = process.env;
+    for (const [env, warned] of [
+      [bare, true],
+      [{ ...bare, MALLOC_MMAP_THRESHOLD_: '131072' }, false],
+    ] as const) {
+      const port = await freePort();
+      const { child, output } = run(
+        ['--demo=worker-a', `--web.listen-address=127.0.0.1:${port}`, '--log.format=json'],
+        env,
+      );
+      try {
+        await waitReady(`http://127.0.0.1:${port}`, output);
+        assert.equal(/MALLOC_MMAP_THRESHOLD_ is not set/.test(output()), warned, output());
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    }
+  });
 });
 
 async function waitFor(
