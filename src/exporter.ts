@@ -99,7 +99,7 @@ async function startCollector(
     config,
     logger,
     async (collected) => {
-      await cache.publish(Buffer.concat([collected, Buffer.from(await serving.render())]));
+      await cache.publish(await serving.appendTo(collected));
     },
     { ...waitOption },
   );
@@ -134,6 +134,7 @@ export async function startExporter(
       : undefined;
   if (security) observeWebConfigReload(true);
   let app: FastifyInstance;
+  let listened: string;
   try {
     app = await buildApp({
       cache,
@@ -147,12 +148,6 @@ export async function startExporter(
         banner: `Recorded data (${where.vpp === 'none' ? where.pods : where.vpp}): outputs replayed every cycle, not a live node.`,
       }),
     });
-  } catch (err) {
-    await collector.stop();
-    throw err;
-  }
-  let listened: string;
-  try {
     listened = await listen(app, config);
   } catch (err) {
     await collector.stop();

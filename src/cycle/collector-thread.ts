@@ -55,7 +55,7 @@ try {
     config,
     logger,
     async (collected) => {
-      const text = Buffer.concat([collected, Buffer.from(await serving.render())]);
+      const text = await serving.appendTo(collected);
       // Compressed here, at this thread's low priority, so the serving thread only swaps buffers.
       const gzip = movable(gzipSync(text, { level: GZIP_LEVEL }));
       const plain = movable(text);

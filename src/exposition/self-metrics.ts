@@ -3,8 +3,7 @@ import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { PACKAGE_VERSION } from '../util/package-info.ts';
 import type { MetricDef } from './metric-def.ts';
 
-export const SELF_PREFIX = 'meridio_path_exporter_';
-const P = SELF_PREFIX;
+const P = 'meridio_path_exporter_';
 /**
  * `source` is `vpp` or `pod`; VPP commands carry `forwarder`, pod commands `namespace` and `pod` (an
  * empty label is left out).
@@ -82,6 +81,13 @@ function def(name: string, type: MetricDef['type'], help: string, labels: readon
   return { name: `${P}${name}`, type, help, labels: ['node', ...labels], source: 'exporter' };
 }
 
+/** The definition of one of the exporter's own families, by its name without the prefix. */
+export function selfMetricDef(name: string): MetricDef {
+  const d = SELF_METRICS.find((m) => m.name === `${P}${name}`);
+  if (!d) throw new Error(`no self metric ${name}`);
+  return d;
+}
+
 /**
  * The collection's own metrics, with prom-client. They change only at the end of a cycle and are
  * rendered once per cycle with the data, never per scrape. The serving side's (process, web
@@ -105,7 +111,7 @@ export class SelfMetrics {
     this.registry.setDefaultLabels({ node });
     const registers = [this.registry];
     const make = <T>(n: string, ctor: new (cfg: never) => T): T => {
-      const d = SELF_METRICS.find((m) => m.name === `${P}${n}`) as MetricDef;
+      const d = selfMetricDef(n);
       return new ctor({ name: d.name, help: d.help, labelNames: d.labels.slice(1), registers } as never);
     };
     new Gauge({
@@ -208,7 +214,7 @@ export class SelfMetrics {
   /** Cluster modes: whether discovery has this node's pod list (the gauge is absent elsewhere). */
   observeDiscovery(synced: boolean): void {
     if (!this.discoverySynced) {
-      const d = SELF_METRICS.find((m) => m.name === `${P}discovery_synced`) as MetricDef;
+      const d = selfMetricDef('discovery_synced');
       this.discoverySynced = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
     }
     this.discoverySynced.set(synced ? 1 : 0);

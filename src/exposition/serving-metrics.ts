@@ -1,6 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { MetricDef } from './metric-def.ts';
-import { SELF_METRICS, SELF_PREFIX } from './self-metrics.ts';
+import { selfMetricDef } from './self-metrics.ts';
 
 /** prom-client's process metrics that break the naming rules (gauges ending in `_total`). */
 const NONCONFORMING_DEFAULTS = [
@@ -10,9 +9,10 @@ const NONCONFORMING_DEFAULTS = [
 ];
 
 /**
- * Metrics of the thread that serves: the process and event loop (prom-client's defaults, whose event
- * loop and heap figures are this thread's) and the web configuration. Rendered once per published
- * cycle and appended to the collection's exposition.
+ * The serving side's metrics: the process and event loop (prom-client's defaults, whose event loop
+ * and heap figures are those of the thread that renders them: the serving thread, or the collection
+ * thread with `--collect.thread=worker`) and the web configuration. Rendered once per published cycle
+ * and appended to the collection's exposition.
  */
 export class ServingMetrics {
   private readonly registry = new Registry();
@@ -29,15 +29,14 @@ export class ServingMetrics {
 
   observeWebConfigReload(ok: boolean): void {
     if (!this.webConfigReload) {
-      const d = SELF_METRICS.find(
-        (m) => m.name === `${SELF_PREFIX}web_config_last_reload_successful`,
-      ) as MetricDef;
+      const d = selfMetricDef('web_config_last_reload_successful');
       this.webConfigReload = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
     }
     this.webConfigReload.set(ok ? 1 : 0);
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** The collection's exposition followed by these families: what a scrape gets. */
+  async appendTo(collected: Buffer): Promise<Buffer> {
+    return Buffer.concat([collected, Buffer.from(await this.registry.metrics())]);
   }
 }
