@@ -202,14 +202,13 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe();
       },
-      async () => {
+      () => {
         ip(P.frontendGhi, 'link set conduit-a--f75b up');
         // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
         ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
         topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
         probe();
-        await settleNeighbours();
       },
       // The nexthop links of both tables end at the downed interface (one alert per table); only the
       // IPv4 neighbour was probed, so only table 1 has a FAILED neighbour.
@@ -250,7 +249,6 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
         topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
         probe6();
-        await settleNeighbours();
       },
       // Only the IPv6 neighbour was probed: table 2's nexthop is the FAILED one.
       [
