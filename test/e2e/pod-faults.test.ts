@@ -6,16 +6,17 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix, testTiming, withShortFor } from '../support/fault-matrix.ts';
+import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
 
 // The guide's Meridio pods on real network namespaces, read by the exporter every second, and a real
-// Prometheus evaluating the shipped rules file with every `for:` shortened to 3 s (the file itself is
-// unchanged). Each fault must fire exactly its alerts, keep them firing while it lasts, and clear after
+// Prometheus evaluating the shipped rules file with its time constants shortened (rulesForTest: `for:`
+// 3 s; the file itself is unchanged). Each fault must fire exactly its alerts, keep them firing while it lasts, and clear after
 // the repair. VPP's side of the matrix needs the live VPP harness and is not part of this file.
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
+const TEST_RULES = rulesForTest(readFileSync(RULES, 'utf8'));
 const topology = new GuideTopology(`mpe${process.pid}-e2e`);
 const P = topology.pods;
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
@@ -28,7 +29,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
   const matrix = new FaultMatrix(prometheus, {
-    timing: testTiming(CYCLE_S),
+    timing: testTiming(CYCLE_S, TEST_RULES),
     exporterUrl: () => exporter.url,
   });
   const fault = matrix.fault.bind(matrix);
@@ -61,7 +62,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     topology.create();
     topology.trafficAcross();
     const rules = join(dir, 'rules.yml');
-    writeFileSync(rules, withShortFor(readFileSync(RULES, 'utf8')));
+    writeFileSync(rules, TEST_RULES.text);
     const pods = Object.values(P)
       .map((p) => `${p.namespace}/${p.pod}:${p.role}=${topology.path(p)}`)
       .join(',');

@@ -8,7 +8,7 @@ import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix, testTiming, withShortFor } from '../support/fault-matrix.ts';
+import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -21,10 +21,12 @@ import { requireTool } from '../support/tools.ts';
 //   target eth1 ↔ proxy bridge0 (a veth, as the target's conduit).
 // Every pod has a main-table default route and its policy rules, as in a cluster. The exporter reads VPP
 // through its CLI socket and stats segment and the pods through their namespaces, every second. A
-// real Prometheus evaluates the shipped rules with `for:` cut to 3 s and nothing else changed: the drops
-// alert clears only once its 5-minute rate window has passed, and the tunnel case waits until
-// Prometheus has the 10 minutes of history the rule looks back on. The suite takes about 12 minutes.
+// real Prometheus evaluates the shipped rules with only their time constants shortened (rulesForTest:
+// `for:` 3 s; the drops rule's 5-minute rate window 5 s with its shipped `for:` of twice the window), and
+// the tunnel case waits until Prometheus has the 10 minutes of history the rule looks back on. The
+// suite takes about 11 minutes.
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
+const TEST_RULES = rulesForTest(readFileSync(RULES, 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
 /** The exporter's cycle (and state interval) in this suite. */
 const CYCLE_S = 1;
@@ -47,7 +49,7 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
   let exporter: RunningExporter;
   const prometheus = new TestPrometheus();
   const matrix = new FaultMatrix(prometheus, {
-    timing: testTiming(CYCLE_S),
+    timing: testTiming(CYCLE_S, TEST_RULES),
     explain: async () => {
       const down = (await path()).links.filter((l) => l.health.status === 'down');
       const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
@@ -173,7 +175,7 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     }
 
     const rules = join(dir, 'rules.yml');
-    writeFileSync(rules, withShortFor(readFileSync(RULES, 'utf8')));
+    writeFileSync(rules, TEST_RULES.text);
     const pods = [
       `red/frontend-a:stateless-lb-frontend=/var/run/netns/${ns.fe}`,
       `red/proxy-a:proxy=/var/run/netns/${ns.px}`,
@@ -300,19 +302,23 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
         clearInterval(traffic);
         vpp.vppctl('set interface state host-vpx up');
       },
-      // host-vpx down takes the proxy's conduit nsm-1 down with it: its bridge port is red too.
-      // VPP counts the drops on the interface the traffic enters and on the down one it should leave by.
+      // host-vpx down takes the proxy's conduit nsm-1 down with it: its bridge port is red too. VPP counts
+      // the packets in `drops` on the interface they entered (host-vfe) and in `tx-error` on the down
+      // one, which raises XconnectInterfaceDown instead.
       [
         'MeridioPathInterfaceDrops{interface=host-vfe}',
-        'MeridioPathInterfaceDrops{interface=host-vpx}',
         'MeridioPathLinkDown{type=bridge-member}',
         'MeridioPathLinkDown{type=tap-peer}',
         'MeridioPathLinkDown{type=xconnect}',
         'MeridioPathXconnectInterfaceDown{interface=host-vpx}',
       ],
       {
-        // The drops stay in the alert's 5-minute rate window after the repair.
-        clearWithinMs: 6 * 60_000,
+        during: async () => {
+          const txErrors = await prometheus.query(
+            'rate(vpp_interface_tx_error_total{interface="host-vpx"}[5s]) > 0',
+          );
+          assert.equal(txErrors.length, 1, 'the down peer counts the packets it could not send in tx-error');
+        },
         slower: {
           seconds: 3,
           why: 'the drop rate needs two scrapes that saw drops, and the traffic comes every 1.5 s',

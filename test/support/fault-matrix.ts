@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parse, stringify } from 'yaml';
 import { EVALUATION_INTERVAL_S, SCRAPE_INTERVAL_S, type TestPrometheus } from './prometheus.ts';
 
 type Alert = { alertname: string; [label: string]: string };
@@ -8,24 +9,65 @@ type Alert = { alertname: string; [label: string]: string };
  * alerts, keep them (none resolves or appears) while it lasts, and clear after the repair. Collects the
  * matrix the suites print: fault → alerts → seconds to fire → seconds to clear.
  */
-/** The clocks between a fault and its alert: the exporter's cycle, Prometheus' intervals, the rules' `for:`. */
+/** The clocks between a fault and its alert: the exporter's cycle, Prometheus' intervals, each rule's `for:`. */
 export interface AlertTiming {
   cycleS: number;
   scrapeS: number;
   evaluationS: number;
-  forS: number;
+  /** The `for:` of each alert as the test runs it, by alert name. */
+  forS: ReadonlyMap<string, number>;
 }
 
-/** The `for:` every rule gets in the fault suites: the shipped file with only that changed. */
+/** The `for:` of every rule without a range window in the fault suites. */
 export const TEST_FOR_S = 3;
+/**
+ * The range window of a rule that has one (the drops rule's `rate(…[5m])`) in the fault suites: long
+ * enough to hold several of the test Prometheus' 1-s scrapes.
+ */
+export const TEST_WINDOW_S = 5;
 
-export function withShortFor(rules: string): string {
-  return rules.replace(/^(\s+for:) \S+$/gm, `$1 ${TEST_FOR_S}s`);
+/** The rules as the fault suites load them, and the `for:` each alert got. */
+export interface TestRules {
+  text: string;
+  forS: ReadonlyMap<string, number>;
 }
 
-/** The timing of the fault suites: the exporter's `--collect.interval` and the test Prometheus. */
-export function testTiming(cycleS: number): AlertTiming {
-  return { cycleS, scrapeS: SCRAPE_INTERVAL_S, evaluationS: EVALUATION_INTERVAL_S, forS: TEST_FOR_S };
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+function seconds(duration: string): number {
+  const m = /^(\d+)([smh])$/.exec(duration);
+  if (!m) throw new Error(`unexpected duration ${duration} in the rules`);
+  return Number(m[1]) * (SECONDS[m[2] as string] as number);
+}
+
+/**
+ * The shipped rules with only their time constants shortened, so that a fault fires in seconds. A rule
+ * without a range window gets `for: 3s`. A rule with one (`rate(…[5m])`) keeps its shipped ratio of
+ * `for:` to window: a window of 5 s and, for the drops rule (10m over 5m), `for: 10s`. Cutting only its
+ * `for:` would let one dropped packet (seen for the whole window) fire an alert that on a cluster needs
+ * drops for twice the window, and let drops from an earlier fault fire in a later one.
+ */
+export function rulesForTest(shipped: string): TestRules {
+  const doc = parse(shipped) as { groups: { rules: { alert?: string; expr: string; for?: string }[] }[] };
+  const forS = new Map<string, number>();
+  for (const rule of doc.groups.flatMap((g) => g.rules)) {
+    if (!rule.alert) continue;
+    const windows = [...rule.expr.matchAll(/\[(\d+[smh])\]/g)].map((m) => seconds(m[1] as string));
+    let testFor = TEST_FOR_S;
+    if (windows.length > 0) {
+      const window = Math.max(...windows);
+      rule.expr = rule.expr.replace(/\[(\d+[smh])\]/g, `[${TEST_WINDOW_S}s]`);
+      testFor = Math.round((seconds(rule.for ?? '0s') / window) * TEST_WINDOW_S);
+    }
+    rule.for = `${testFor}s`;
+    forS.set(rule.alert, testFor);
+  }
+  return { text: stringify(doc), forS };
+}
+
+/** The timing of the fault suites: the exporter's `--collect.interval`, the test Prometheus, the rules' `for:`. */
+export function testTiming(cycleS: number, rules: TestRules): AlertTiming {
+  return { cycleS, scrapeS: SCRAPE_INTERVAL_S, evaluationS: EVALUATION_INTERVAL_S, forS: rules.forS };
 }
 
 /** Something a fault needs before the exporter can see it (e.g. the kernel's own probes), and why. */
@@ -65,10 +107,22 @@ export class FaultMatrix {
     },
   ) {}
 
-  /** Seconds a fault may take to fire: 3 cycles + scrape + evaluation + `for:` (+ what it needs first). */
-  fireBound(slower?: SlowerFault): number {
+  /**
+   * Seconds a fault may take to fire: 3 cycles + scrape + evaluation + the longest `for:` of its alerts
+   * (+ what it needs first).
+   */
+  fireBound(want: readonly string[], slower?: SlowerFault): number {
     const t = this.options.timing;
-    return 3 * t.cycleS + t.scrapeS + t.evaluationS + t.forS + POLL_SLACK_S + (slower?.seconds ?? 0);
+    const forS = Math.max(
+      0,
+      ...want.map((w) => {
+        const name = w.replace(/\{.*$/, '');
+        const s = t.forS.get(name);
+        if (s === undefined) throw new Error(`${name} is not an alert of the rules under test`);
+        return s;
+      }),
+    );
+    return 3 * t.cycleS + t.scrapeS + t.evaluationS + forS + POLL_SLACK_S + (slower?.seconds ?? 0);
   }
 
   /** The links firing `MeridioPathLinkDown`, as `type from` (what the dashboard's links panel lists). */
@@ -151,7 +205,7 @@ export class FaultMatrix {
     options: FaultOptions = {},
   ): Promise<void> {
     const clearWithinMs = options.clearWithinMs ?? 45_000;
-    const bound = this.fireBound(options.slower);
+    const bound = this.fireBound(want, options.slower);
     await inject();
     let fire: number;
     try {
