@@ -724,25 +724,7 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
   try {
     await waitUntil(url, async () => (await fetch(url)).ok, 120_000, exporter);
     const before = await (await fetch(url)).text();
-    // The probe's answer is a few bytes: its latency is the time the exporter's event loop was busy.
-    const [r, probe] = await Promise.all([
-      client({
-        url,
-        connection: 'keep-alive',
-        intervalMs: STALL_EVERY_MS,
-        durationMs: STALL_MS,
-        maxRequests: Math.ceil(STALL_MS / STALL_EVERY_MS) + 10,
-        timeoutMs: 30_000,
-      }),
-      client({
-        url: url.replace(/\/metrics$/, '/healthz'),
-        connection: 'keep-alive',
-        intervalMs: PROBE_EVERY_MS,
-        durationMs: STALL_MS,
-        maxRequests: Math.ceil(STALL_MS / PROBE_EVERY_MS) + 10,
-        timeoutMs: 30_000,
-      }),
-    ]);
+    const [r, probe] = await stallLoad(url);
     const after = await (await fetch(url)).text();
     const rss = mem(memory(exporter.pid));
     const cycles = (selfMetric(after, 'cycles_total') ?? 0) - (selfMetric(before, 'cycles_total') ?? 0);
@@ -755,14 +737,47 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Floors at 1,000 interfaces: the bare node:http server with our bytes, and the packages' RSS.
+/** The stall run's two clients: scrapes every STALL_EVERY_MS and a tiny `/healthz` every PROBE_EVERY_MS. */
+function stallLoad(url: string): Promise<[ClientResult, ClientResult]> {
+  // The probe's answer is a few bytes: its latency is the time the server's event loop was busy.
+  return Promise.all([
+    client({
+      url,
+      connection: 'keep-alive',
+      intervalMs: STALL_EVERY_MS,
+      durationMs: STALL_MS,
+      maxRequests: Math.ceil(STALL_MS / STALL_EVERY_MS) + 10,
+      timeoutMs: 30_000,
+    }),
+    client({
+      url: url.replace(/\/metrics$/, '/healthz'),
+      connection: 'keep-alive',
+      intervalMs: PROBE_EVERY_MS,
+      durationMs: STALL_MS,
+      maxRequests: Math.ceil(STALL_MS / PROBE_EVERY_MS) + 10,
+      timeoutMs: 30_000,
+    }),
+  ]);
+}
 
-async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Promise<void> {
-  console.log(
-    `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, identity, ${LOAD_MS / 1000} s, this file's client)\n`,
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-live-'));
+/**
+ * The stall floor: a bare node:http server holding the same bytes under the same two clients, with no
+ * collection at all. What it shows is the machine's scheduling and the cost of writing the body: no
+ * exporter can stall less than this here.
+ */
+async function stallFloor(body: Buffer): Promise<string> {
+  return withStaticServer(body, async (url, server) => {
+    const [r, probe] = await stallLoad(url);
+    return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${mem(memory(server.pid))}`;
+  });
+}
+
+/** `fn` against bench/static-server.ts serving `body` (the floor server), stopped afterwards. */
+async function withStaticServer<T>(
+  body: Buffer,
+  fn: (url: string, server: ChildProcess) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-floor-'));
   let server: ChildProcess | undefined;
   try {
     const bodyFile = join(dir, 'body.txt');
@@ -775,8 +790,36 @@ async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Pro
     );
     const url = `http://127.0.0.1:${port}/metrics`;
     await waitUntil(url, async () => (await fetch(url)).ok, 10_000);
-    const floor = await load(url, FLOOR_CONNECTIONS, 'keep-alive');
-    await stopChild(server);
+    return await fn(url, server);
+  } finally {
+    if (server) await stopChild(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Floors at 1,000 interfaces: the bare node:http server with our bytes, and the packages' RSS.
+
+interface ExporterLoads {
+  at50?: ClientResult;
+  at10?: ClientResult;
+  at10gzip?: ClientResult;
+}
+
+async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
+  console.log(
+    `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, identity, ${LOAD_MS / 1000} s, this file's client)\n`,
+  );
+  // Row 4's 10-client loads against the same bytes too: what Node itself does with them here.
+  const [floor, floor10, floor10gzip] = await withStaticServer(body, async (url) => [
+    await load(url, FLOOR_CONNECTIONS, 'keep-alive'),
+    await load(url, 10, 'keep-alive'),
+    await load(url, 10, 'keep-alive', undefined, true),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-live-'));
+  try {
+    const bodyFile = join(dir, 'body.txt');
+    writeFileSync(bodyFile, body);
     const rss: string[] = [];
     for (let run = 0; run < 3; run++) {
       const p = await freePort();
@@ -807,12 +850,19 @@ async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Pro
         await stopChild(pf);
       }
     })().catch((err: Error) => `**failed**: ${err.message}`);
-    console.log('| server | body | p50 / p99 (max), requests/s |\n|---|---|---|');
-    if (exporterAt50)
-      console.log(`| exporter (live VPP) | ${size(body.length)} | ${loadCell(exporterAt50)} |`);
-    console.log(
-      `| node:http floor (bench/static-server.ts, same bytes) | ${size(body.length)} | ${loadCell(floor)} |`,
-    );
+    console.log('| server | load | body | p50 / p99 (max), requests/s |\n|---|---|---|---|');
+    const lines: [string, string, ClientResult | undefined, ClientResult][] = [
+      [`${FLOOR_CONNECTIONS} connections, identity`, '', exporter.at50, floor],
+      ['10 clients, identity', '', exporter.at10, floor10],
+      ['10 clients, gzip', ' (gzip)', exporter.at10gzip, floor10gzip],
+    ];
+    for (const [what, enc, ours, bare] of lines) {
+      if (ours)
+        console.log(`| exporter (live VPP) | ${what} | ${size(body.length)}${enc} | ${loadCell(ours)} |`);
+      console.log(
+        `| node:http floor (bench/static-server.ts, same bytes) | ${what} | ${size(body.length)}${enc} | ${loadCell(bare)} |`,
+      );
+    }
     console.log(
       `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
     );
@@ -823,14 +873,13 @@ async function floors(body: Buffer, exporterAt50: ClientResult | undefined): Pro
       "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (no wrk/autocannon, 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
     );
   } finally {
-    await stopChild(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult }> {
+async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads }> {
   const loopbacks = n - PATH_INTERFACES;
   const t0 = performance.now();
   const vpp = await LiveVpp.start({ name: `live${n}`, extraStartup: STATSEG });
@@ -859,6 +908,7 @@ async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult 
         ? [
             await stall(vpp, 'main').catch((err: Error) => `**failed**: ${err.message}`),
             await stall(vpp, 'worker').catch((err: Error) => `**failed**: ${err.message}`),
+            await stallFloor(o.body).catch((err: Error) => `**failed**: ${err.message}`),
           ]
         : undefined;
     const vppMem = memory(vpp.pid);
@@ -922,11 +972,22 @@ async function row(n: number): Promise<{ body: Buffer; floorLoad?: ClientResult 
           `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms --collect.thread=${thread}\` | ${stallLines[i]} | |`,
         );
       }
+      console.log(
+        `| 8 | … floor: bare node:http (bench/static-server.ts) with the same bytes, same two clients, no collection | ${stallLines[2]} | |`,
+      );
     }
     console.log(
       `\nvpp_prometheus_export: ${v.deaths} unexpected exit(s) during the runs; ${int(v.clientLines)} \`Client address is …\` lines on stderr (one per connection)${v.stderr ? `; other stderr: ${v.stderr.slice(0, 300)}` : ''}.`,
     );
-    return { body: o.body, ...(o.floorLoad && { floorLoad: o.floorLoad }) };
+    const at10 = o.loads.get('10 keep-alive');
+    return {
+      body: o.body,
+      loads: {
+        ...(o.floorLoad && { at50: o.floorLoad }),
+        ...(at10 && { at10 }),
+        at10gzip: o.gzipLoad,
+      },
+    };
   } finally {
     await vpp.stop();
   }
@@ -944,7 +1005,7 @@ export async function liveVpp(): Promise<void> {
   );
   for (const n of ROWS) {
     const r = await row(n);
-    if (n === 1000) await floors(r.body, r.floorLoad);
+    if (n === 1000) await floors(r.body, r.loads);
   }
   console.log(`\nLive VPP bench took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 }

@@ -13,6 +13,12 @@ const gzipped = gzipSync(text, { level: 6 });
 const contentType = 'text/plain; version=0.0.4; charset=utf-8';
 
 createServer((req, res) => {
+  // The stall floor probes this: a few bytes, so its latency is how long the event loop was held.
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+    return;
+  }
   const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
   const body = gzip ? gzipped : text;
   res.writeHead(200, {

@@ -9,6 +9,7 @@ import { GZIP_LEVEL } from '../exposition/exposition-cache.ts';
 import { ServingMetrics } from '../exposition/serving-metrics.ts';
 import { createLogger } from '../util/logger.ts';
 import { type Collector, type CycleSummary, startInProcessCollector } from './collector.ts';
+import { SlotWriter } from './exposition-slots.ts';
 import type { CollectorThreadData, FromCollector, ToCollector, WireSummary } from './worker-protocol.ts';
 
 /**
@@ -29,13 +30,25 @@ function movable(bytes: Buffer): Uint8Array {
 }
 
 function toWire(summary: CycleSummary): WireSummary {
-  return { json: movable(Buffer.from(JSON.stringify(summary), 'utf8')) };
+  const json = Buffer.from(JSON.stringify(summary), 'utf8');
+  const seq = summarySlots.nextSeq();
+  const inSlot = summarySlots.write(seq, [json]);
+  return inSlot ? { seq, inSlot } : { seq, json: movable(json) };
 }
 
 /** How often readiness (the node's pod list known) is looked at between cycles. */
 const PODS_KNOWN_CHECK_MS = 1000;
 
-const { config, discoveryWaitMs, processMetrics } = workerData as CollectorThreadData;
+const {
+  config,
+  discoveryWaitMs,
+  processMetrics,
+  expositionSlots,
+  summarySlots: summaryControl,
+} = workerData as CollectorThreadData;
+// Reused shared memory instead of fresh buffers moved every cycle: see exposition-slots.ts.
+const slots = new SlotWriter(expositionSlots);
+const summarySlots = new SlotWriter(summaryControl);
 const logger = createLogger(config.logLevel, config.logFormat);
 
 // Linux nice values are per thread; /proc/thread-self names this thread's id. Raising one's own nice
@@ -57,9 +70,17 @@ try {
     async (collected) => {
       const text = await serving.appendTo(collected);
       // Compressed here, at this thread's low priority, so the serving thread only swaps buffers.
-      const gzip = movable(gzipSync(text, { level: GZIP_LEVEL }));
+      const compressed = gzipSync(text, { level: GZIP_LEVEL });
+      const seq = slots.nextSeq();
+      const renderedAt = Date.now();
+      const inSlot = slots.write(seq, [text, compressed]);
+      if (inSlot) {
+        post({ type: 'exposition', inSlot, renderedAt });
+        return;
+      }
+      const gzip = movable(compressed);
       const plain = movable(text);
-      post({ type: 'exposition', text: plain, gzip, renderedAt: Date.now() }, [
+      post({ type: 'moved-exposition', seq, text: plain, gzip, renderedAt }, [
         plain.buffer as ArrayBuffer,
         gzip.buffer as ArrayBuffer,
       ]);
@@ -75,7 +96,7 @@ try {
             cycles: collector?.cycles ?? 0,
             podsKnown: collector?.podsKnown ?? true,
           },
-          wire ? [wire.json.buffer as ArrayBuffer] : [],
+          wire?.json ? [wire.json.buffer as ArrayBuffer] : [],
         );
       },
     },

@@ -6,6 +6,7 @@ import { type Config, ConfigError } from '../config/config.ts';
 import type { ExpositionCache } from '../exposition/exposition-cache.ts';
 import type { SourceDescription } from './collections.ts';
 import type { Collector, CollectorOptions, CycleSummary } from './collector.ts';
+import { createSlotControl, SlotReader } from './exposition-slots.ts';
 import type { CollectorThreadData, FromCollector, ToCollector, WireSummary } from './worker-protocol.ts';
 
 /** How long a stopping collection thread may take before it is terminated (inside the 2-s shutdown). */
@@ -42,6 +43,10 @@ export async function startWorkerCollector(
     entry?: URL;
   } = {},
 ): Promise<WorkerCollector> {
+  const expositionSlots = createSlotControl();
+  const summarySlots = createSlotControl();
+  const slots = new SlotReader(expositionSlots);
+  const summaries = new SlotReader(summarySlots);
   const data: CollectorThreadData = {
     // A worker's stdout is never a terminal: `auto` is decided here, so both threads log alike.
     config: {
@@ -49,6 +54,8 @@ export async function startWorkerCollector(
       logFormat: config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat,
     },
     processMetrics: options.processMetrics ?? true,
+    expositionSlots,
+    summarySlots,
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
   };
   const worker = new Worker(options.entry ?? threadEntry(), { workerData: data, name: 'collection' });
@@ -60,10 +67,14 @@ export async function startWorkerCollector(
   // A failed cycle keeps the last path on the page, as the serving thread's own collector does.
   let lastGraphWire: WireSummary | undefined;
   let decoded: { wire: WireSummary; summary: CycleSummary } | undefined;
+  const jsonOf = (wire: WireSummary): string => {
+    if (wire.inSlot) return (summaries.read(wire.inSlot).parts[0] as Buffer).toString('utf8');
+    return decoder.decode(wire.json);
+  };
   // Decoded once per cycle, and only when the page, the API or a caller of runCycle asks.
   const decode = (wire: WireSummary): CycleSummary => {
     if (decoded?.wire !== wire) {
-      decoded = { wire, summary: JSON.parse(decoder.decode(wire.json)) as CycleSummary };
+      decoded = { wire, summary: JSON.parse(jsonOf(wire)) as CycleSummary };
     }
     return decoded.summary;
   };
@@ -90,18 +101,36 @@ export async function startWorkerCollector(
         case 'pods-known':
           podsKnown = message.podsKnown;
           return;
-        case 'exposition':
+        case 'exposition': {
+          const { parts, hold } = slots.read(message.inSlot);
+          cache.put({
+            text: parts[0] as Buffer,
+            gzip: parts[1] as Buffer,
+            hold,
+            renderedAt: message.renderedAt,
+          });
+          // Only now do new responses get this one: the older slots may be written again.
+          slots.acknowledge(message.inSlot.seq);
+          return;
+        }
+        case 'moved-exposition':
           cache.put({
             text: asBuffer(message.text),
             gzip: asBuffer(message.gzip),
             renderedAt: message.renderedAt,
           });
+          slots.acknowledge(message.seq);
           return;
         case 'cycle':
           cycles = message.cycles;
           podsKnown = message.podsKnown;
           lastWire = message.summary;
-          if (message.summary) lastGraphWire = message.summary;
+          if (message.summary) {
+            lastGraphWire = message.summary;
+            if (message.summary.inSlot) summaries.accept(message.summary.inSlot);
+            // The slot of the last summary stays unwritten until a newer one is acknowledged.
+            summaries.acknowledge(message.summary.seq);
+          }
           if (options.onCycle) options.onCycle(lastSummary());
           return;
         case 'ran':

@@ -11,6 +11,11 @@ export interface RenderedExposition {
   text: Buffer;
   gzip: Buffer;
   renderedAt: number;
+  /**
+   * Keeps the bytes from being rewritten until the returned release is called (shared slots of the
+   * collection thread); absent when the bytes are the exposition's own.
+   */
+  hold?: () => () => void;
 }
 
 /**

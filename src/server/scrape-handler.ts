@@ -32,7 +32,14 @@ export function serveExposition(req: IncomingMessage, res: ServerResponse, cache
     vary: 'accept-encoding',
     ...(gzip && { 'content-encoding': 'gzip' }),
   });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // Until the last byte is handed to the kernel, or the connection is gone: 'close' comes either way.
+  const release = current.hold?.();
+  if (release) res.once('close', release);
+  res.end(body);
 }
 
 /** True unless gzip is absent or refused with q=0. */

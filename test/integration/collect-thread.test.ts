@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SLOT_LIMIT } from '../../src/cycle/exposition-slots.ts';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { runCycle, startTestExporter } from '../support/exporter.ts';
 import { demoVpp } from '../support/fixtures.ts';
 import { VppCliPeer } from '../support/vpp-cli-peer.ts';
+import { showInterfaceText } from '../support/vpp-format.ts';
 
 const running: RunningExporter[] = [];
 after(async () => {
@@ -116,6 +119,65 @@ describe('collection in a worker thread (--collect.thread=worker)', () => {
       }
       assert.equal(value, '0', 'a refused reload shows at the next cycle');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the bytes of a response a slow client is still reading while later cycles are published', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-thread-slow-'));
+    const sock = join(dir, 'cli.sock');
+    // Large enough (≈ 12 MB of exposition) that the kernel's socket buffers cannot take the whole body:
+    // the rest stays in the exporter's shared slot until the client reads on.
+    const interfaces = Array.from({ length: 12_000 }, (_, k) => ({
+      name: `loop${k}`,
+      swIfIndex: k + 1,
+      state: 'up',
+      mtu: '9000/0/0/0',
+      counters: [
+        ['rx packets', 1000 + k],
+        ['rx bytes', 64_000 + k],
+        ['tx packets', 2000 + k],
+        ['tx bytes', 128_000 + k],
+        ['drops', k],
+      ] as [string, number][],
+    }));
+    const peer = new VppCliPeer(sock, { responses: { 'show interface': showInterfaceText(interfaces) } });
+    await peer.start();
+    const e = await start([
+      `--vpp-cli-socket=${sock}`,
+      '--node=worker-a',
+      '--collect.thread=worker',
+      '--collect.interval=30s',
+    ]);
+    try {
+      const reference = Buffer.from(await (await fetch(`${e.url}/metrics`)).arrayBuffer());
+      assert.ok(reference.length > 10_000_000, `exposition of ${reference.length} bytes`);
+      // A client that sends its request and then stops reading.
+      const { port } = new URL(e.url);
+      const client = connect(Number(port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      client.on('data', (c: Buffer) => chunks.push(c));
+      client.pause();
+      client.write('GET /metrics HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 300));
+      // Cycles go on: each publishes a new exposition (its cycle count differs) into the slots.
+      for (let i = 0; i < 2 * SLOT_LIMIT; i++) await runCycle(e);
+      const latest = await (await fetch(`${e.url}/metrics`)).text();
+      assert.match(
+        latest,
+        new RegExp(`^meridio_path_exporter_cycles_total\\{node="worker-a"\\} ${2 * SLOT_LIMIT + 1}$`, 'm'),
+      );
+      const ended = new Promise((r) => client.once('end', r));
+      client.resume();
+      await ended;
+      const response = Buffer.concat(chunks);
+      const headerEnd = response.indexOf('\r\n\r\n');
+      assert.match(response.subarray(0, headerEnd).toString(), /^HTTP\/1\.1 200/);
+      const received = response.subarray(headerEnd + 4);
+      assert.equal(received.length, reference.length);
+      assert.ok(received.equals(reference), 'the slow client got the exposition of its own cycle, unchanged');
+    } finally {
+      await peer.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
