@@ -7,6 +7,9 @@
 // The control array, shared by both threads:
 //   [0]      the sequence number of the exposition the serving thread serves now (its acknowledgement)
 //   [1 + i]  responses still writing slot i (the serving thread holds and releases them)
+//   [1 + SLOT_LIMIT + i]  the sequence last written into slot i, stored after its bytes and loaded
+//            before they are read, so that the bytes are ordered before the reads by the memory model
+//            and not only by the message queue
 // The collection thread writes only into a slot that is neither served nor published-but-unacknowledged
 // nor held by a response in flight. The serving thread acknowledges a sequence only after it stopped
 // handing out the older slot for new responses, and holds a slot before it writes a response from it,
@@ -16,12 +19,13 @@
 export const SLOT_LIMIT = 6;
 const ACKNOWLEDGED = 0;
 const HELD = 1;
+const WRITTEN = HELD + SLOT_LIMIT;
 /** Slots grow in steps of this size, with a quarter of headroom, so that growing is rare. */
 const SLOT_ROUNDING = 64 * 1024;
 
 /** The control array both threads share (the serving thread creates it and passes it at start). */
 export function createSlotControl(): SharedArrayBuffer {
-  return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (HELD + SLOT_LIMIT));
+  return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (WRITTEN + SLOT_LIMIT));
 }
 
 /** Bytes written into a slot, one after the other; `memory` is sent only when the slot is new or was replaced. */
@@ -72,6 +76,7 @@ export class SlotWriter {
       offset += part.byteLength;
     }
     this.published[slot] = seq;
+    Atomics.store(this.control, WRITTEN + slot, seq);
     return { slot, seq, lengths: parts.map((p) => p.byteLength), ...(fresh && { memory: fresh }) };
   }
 
@@ -112,6 +117,12 @@ export class SlotReader {
     this.accept(message);
     const memory = this.memory[message.slot];
     if (!memory) throw new Error(`slot ${message.slot} arrived without its memory`);
+    const written = Atomics.load(this.control, WRITTEN + message.slot);
+    if (written !== message.seq) {
+      throw new Error(
+        `slot ${message.slot} holds ${written}, not ${message.seq}: it was rewritten too early`,
+      );
+    }
     const index = HELD + message.slot;
     const control = this.control;
     let offset = 0;

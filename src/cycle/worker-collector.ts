@@ -102,7 +102,18 @@ export async function startWorkerCollector(
           podsKnown = message.podsKnown;
           return;
         case 'exposition': {
-          const { parts, hold } = slots.read(message.inSlot);
+          let read: ReturnType<SlotReader['read']>;
+          try {
+            read = slots.read(message.inSlot);
+          } catch (err) {
+            // A bug, never input: the last exposition stays served rather than bytes of unknown state.
+            logger.error(
+              { err },
+              'an exposition from the collection thread could not be read; keeping the last one',
+            );
+            return;
+          }
+          const { parts, hold } = read;
           cache.put({
             text: parts[0] as Buffer,
             gzip: parts[1] as Buffer,
