@@ -31,24 +31,18 @@ function movable(bytes: Buffer): Uint8Array {
 
 function toWire(summary: CycleSummary): WireSummary {
   const json = Buffer.from(JSON.stringify(summary), 'utf8');
-  const seq = summarySlots.nextSeq();
-  const inSlot = summarySlots.write(seq, [json]);
+  const { seq, inSlot } = summaryWriter.write([json]);
   return inSlot ? { seq, inSlot } : { seq, json: movable(json) };
 }
 
 /** How often readiness (the node's pod list known) is looked at between cycles. */
 const PODS_KNOWN_CHECK_MS = 1000;
 
-const {
-  config,
-  discoveryWaitMs,
-  processMetrics,
-  expositionSlots,
-  summarySlots: summaryControl,
-} = workerData as CollectorThreadData;
+const { config, discoveryWaitMs, processMetrics, expositionSlots, summarySlots } =
+  workerData as CollectorThreadData;
 // Reused shared memory instead of fresh buffers moved every cycle: see exposition-slots.ts.
-const slots = new SlotWriter(expositionSlots);
-const summarySlots = new SlotWriter(summaryControl);
+const expositionWriter = new SlotWriter(expositionSlots);
+const summaryWriter = new SlotWriter(summarySlots);
 const logger = createLogger(config.logLevel, config.logFormat);
 
 // Linux nice values are per thread; /proc/thread-self names this thread's id. Raising one's own nice
@@ -71,9 +65,8 @@ try {
       const text = await serving.appendTo(collected);
       // Compressed here, at this thread's low priority, so the serving thread only swaps buffers.
       const compressed = gzipSync(text, { level: GZIP_LEVEL });
-      const seq = slots.nextSeq();
       const renderedAt = Date.now();
-      const inSlot = slots.write(seq, [text, compressed]);
+      const { seq, inSlot } = expositionWriter.write([text, compressed]);
       if (inSlot) {
         post({ type: 'exposition', inSlot, renderedAt });
         return;

@@ -48,20 +48,16 @@ export class SlotWriter {
     this.control = new Int32Array(control);
   }
 
-  /** The next sequence number, also for an exposition that is moved instead (see write). */
-  nextSeq(): number {
-    this.seq += 1;
-    return this.seq;
-  }
-
   /**
-   * Copies `parts` into a free slot under `seq`. Undefined when every slot is in use (slow clients hold
-   * them): the caller then moves fresh buffers, as without slots.
+   * Copies `parts` into a free slot under the next sequence number. Without `inSlot`, every slot is in
+   * use (slow clients hold them): the caller then moves fresh buffers under that `seq`, as without slots.
    */
-  write(seq: number, parts: readonly Uint8Array[]): InSlot | undefined {
+  write(parts: readonly Uint8Array[]): { seq: number; inSlot?: InSlot } {
+    this.seq += 1;
+    const seq = this.seq;
     const needed = parts.reduce((n, p) => n + p.byteLength, 0);
     const slot = this.freeSlot(needed);
-    if (slot === undefined) return undefined;
+    if (slot === undefined) return { seq };
     let memory = this.memory[slot];
     let fresh: SharedArrayBuffer | undefined;
     if (!memory || memory.byteLength < needed) {
@@ -77,7 +73,8 @@ export class SlotWriter {
     }
     this.published[slot] = seq;
     Atomics.store(this.control, WRITTEN + slot, seq);
-    return { slot, seq, lengths: parts.map((p) => p.byteLength), ...(fresh && { memory: fresh }) };
+    const inSlot = { slot, seq, lengths: parts.map((p) => p.byteLength), ...(fresh && { memory: fresh }) };
+    return { seq, inSlot };
   }
 
   /** A free slot large enough if there is one, else any free slot (replaced), else a new one. */

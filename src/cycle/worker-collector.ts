@@ -45,8 +45,8 @@ export async function startWorkerCollector(
 ): Promise<WorkerCollector> {
   const expositionSlots = createSlotControl();
   const summarySlots = createSlotControl();
-  const slots = new SlotReader(expositionSlots);
-  const summaries = new SlotReader(summarySlots);
+  const expositionReader = new SlotReader(expositionSlots);
+  const summaryReader = new SlotReader(summarySlots);
   const data: CollectorThreadData = {
     // A worker's stdout is never a terminal: `auto` is decided here, so both threads log alike.
     config: {
@@ -68,7 +68,7 @@ export async function startWorkerCollector(
   let lastGraphWire: WireSummary | undefined;
   let decoded: { wire: WireSummary; summary: CycleSummary } | undefined;
   const jsonOf = (wire: WireSummary): string => {
-    if (wire.inSlot) return (summaries.read(wire.inSlot).parts[0] as Buffer).toString('utf8');
+    if (wire.inSlot) return (summaryReader.read(wire.inSlot).parts[0] as Buffer).toString('utf8');
     return decoder.decode(wire.json);
   };
   // Decoded once per cycle, and only when the page, the API or a caller of runCycle asks.
@@ -104,7 +104,7 @@ export async function startWorkerCollector(
         case 'exposition': {
           let read: ReturnType<SlotReader['read']>;
           try {
-            read = slots.read(message.inSlot);
+            read = expositionReader.read(message.inSlot);
           } catch (err) {
             // A bug, never input: the last exposition stays served rather than bytes of unknown state.
             logger.error(
@@ -121,7 +121,7 @@ export async function startWorkerCollector(
             renderedAt: message.renderedAt,
           });
           // Only now do new responses get this one: the older slots may be written again.
-          slots.acknowledge(message.inSlot.seq);
+          expositionReader.acknowledge(message.inSlot.seq);
           return;
         }
         case 'moved-exposition':
@@ -130,7 +130,7 @@ export async function startWorkerCollector(
             gzip: asBuffer(message.gzip),
             renderedAt: message.renderedAt,
           });
-          slots.acknowledge(message.seq);
+          expositionReader.acknowledge(message.seq);
           return;
         case 'cycle':
           cycles = message.cycles;
@@ -138,9 +138,9 @@ export async function startWorkerCollector(
           lastWire = message.summary;
           if (message.summary) {
             lastGraphWire = message.summary;
-            if (message.summary.inSlot) summaries.accept(message.summary.inSlot);
+            if (message.summary.inSlot) summaryReader.accept(message.summary.inSlot);
             // The slot of the last summary stays unwritten until a newer one is acknowledged.
-            summaries.acknowledge(message.summary.seq);
+            summaryReader.acknowledge(message.summary.seq);
           }
           if (options.onCycle) options.onCycle(lastSummary());
           return;

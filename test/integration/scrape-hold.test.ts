@@ -54,6 +54,16 @@ async function settle(open: () => number, want: number): Promise<number> {
   return open();
 }
 
+/** A client that sends `requests` for a 32 MB exposition and stops reading. */
+async function stalledClient(requests: number) {
+  const { cache, open } = countingCache(32 * 1024 * 1024);
+  const port = await listen((req, res) => serveExposition(req, res, cache));
+  const socket = await connected(port);
+  socket.pause();
+  socket.write('GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(requests));
+  return { socket, open };
+}
+
 describe('holds of a shared exposition are released however the response ends', () => {
   it('a complete response releases its hold', async () => {
     const { cache, open } = countingCache(1000);
@@ -66,22 +76,14 @@ describe('holds of a shared exposition are released however the response ends', 
   });
 
   it('a client that leaves in the middle of a large response releases it', async () => {
-    const { cache, open } = countingCache(32 * 1024 * 1024);
-    const port = await listen((req, res) => serveExposition(req, res, cache));
-    const s = await connected(port);
-    s.pause();
-    s.write('GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n');
+    const { socket: s, open } = await stalledClient(1);
     assert.equal(await settle(open, 1), 1, 'held while it writes');
     s.destroy();
     assert.equal(await settle(open, 0), 0);
   });
 
   it('a pipelined request queued behind a large response takes no hold, and nothing leaks when the client leaves', async () => {
-    const { cache, open } = countingCache(32 * 1024 * 1024);
-    const port = await listen((req, res) => serveExposition(req, res, cache));
-    const s = await connected(port);
-    s.pause();
-    s.write('GET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\n');
+    const { socket: s, open } = await stalledClient(2);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(open(), 1, 'only the response that has the socket holds');
     s.destroy();

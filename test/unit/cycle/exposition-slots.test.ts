@@ -15,11 +15,7 @@ function pair() {
   const control = createSlotControl();
   const writer = new SlotWriter(control);
   const reader = new SlotReader(control);
-  const publish = (text: string, gzip = 'gz') => {
-    const seq = writer.nextSeq();
-    const inSlot = writer.write(seq, [bytes(text), bytes(gzip)]);
-    return inSlot;
-  };
+  const publish = (text: string, gzip = 'gz') => writer.write([bytes(text), bytes(gzip)]).inSlot;
   return { writer, reader, publish };
 }
 
