@@ -13,8 +13,8 @@ import { requireTool } from '../support/tools.ts';
 
 // The guide's Meridio pods on real network namespaces, read by the exporter every second, and a real
 // Prometheus evaluating the shipped rules file with its time constants shortened (rulesForTest: `for:`
-// 3 s; the file itself is unchanged). Each fault must fire exactly its alerts, keep them firing while it lasts, and clear after
-// the repair. VPP's side of the matrix needs the live VPP harness and is not part of this file.
+// 3 s; the file itself is unchanged). Each fault must fire exactly its alerts, keep them firing while
+// it lasts, and clear after the repair. VPP's side of the matrix needs the live VPP harness and is not part of this file.
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
 const TEST_RULES = rulesForTest(readFileSync(RULES, 'utf8'));
 const topology = new GuideTopology(`mpe${process.pid}-e2e`);

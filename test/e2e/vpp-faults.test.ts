@@ -8,7 +8,7 @@ import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
+import { FaultMatrix, rulesForTest, TEST_WINDOW_S, testTiming } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -315,7 +315,7 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
       {
         during: async () => {
           const txErrors = await prometheus.query(
-            'rate(vpp_interface_tx_error_total{interface="host-vpx"}[5s]) > 0',
+            `rate(vpp_interface_tx_error_total{interface="host-vpx"}[${TEST_WINDOW_S}s]) > 0`,
           );
           assert.equal(txErrors.length, 1, 'the down peer counts the packets it could not send in tx-error');
         },

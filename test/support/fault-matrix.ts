@@ -33,6 +33,8 @@ export interface TestRules {
 }
 
 const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+/** A PromQL range selector such as `[5m]`. */
+const RANGE = /\[(\d+[smh])\]/g;
 
 function seconds(duration: string): number {
   const m = /^(\d+)([smh])$/.exec(duration);
@@ -52,11 +54,11 @@ export function rulesForTest(shipped: string): TestRules {
   const forS = new Map<string, number>();
   for (const rule of doc.groups.flatMap((g) => g.rules)) {
     if (!rule.alert) continue;
-    const windows = [...rule.expr.matchAll(/\[(\d+[smh])\]/g)].map((m) => seconds(m[1] as string));
+    const windows = [...rule.expr.matchAll(RANGE)].map((m) => seconds(m[1] as string));
     let testFor = TEST_FOR_S;
     if (windows.length > 0) {
       const window = Math.max(...windows);
-      rule.expr = rule.expr.replace(/\[(\d+[smh])\]/g, `[${TEST_WINDOW_S}s]`);
+      rule.expr = rule.expr.replace(RANGE, `[${TEST_WINDOW_S}s]`);
       testFor = Math.round((seconds(rule.for ?? '0s') / window) * TEST_WINDOW_S);
     }
     rule.for = `${testFor}s`;
