@@ -7,6 +7,7 @@ import type { RunningExporter } from '../../src/exporter.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
+import { NEIGHBOUR_FAILS, settleNeighbours } from '../support/neighbours.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
@@ -35,26 +36,12 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
   const fault = matrix.fault.bind(matrix);
   const steady = matrix.steady.bind(matrix);
   const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
-  /**
-   * Waits until the proxy's neighbour entries for frontend-ghi are STALE. Only a STALE entry probes
-   * when traffic comes (DELAY, then PROBE, then FAILED once the conduit is down): traffic to a
-   * REACHABLE one goes out unprobed and the entry never fails, and one still in DELAY or PROBE from
-   * the last repair fails with the conduit although that case did not probe it.
-   */
-  const settleNeighbours = async () => {
-    for (const addr of ['172.16.1.4', 'fd00:0:0:1::4']) {
-      let state = '';
-      for (let i = 0; i < 50; i++) {
-        const entries = JSON.parse(ip(P.proxy, `-j neigh show ${addr} dev bridge0`) || '[]') as {
-          state?: string[];
-        }[];
-        state = entries[0]?.state?.join(',') ?? 'none';
-        if (state === 'STALE') break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.equal(state, 'STALE', `neighbour ${addr} still ${state} after 10 s`);
-    }
-  };
+  /** The proxy's neighbour entries for frontend-ghi, STALE before a fault that probes them. */
+  const settleFrontendNeighbours = () =>
+    settleNeighbours(
+      (addr) => ip(P.proxy, `-j neigh show ${addr} dev bridge0`),
+      ['172.16.1.4', 'fd00:0:0:1::4'],
+    );
 
   before(async () => {
     requireTool('nsenter');
@@ -199,7 +186,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     await fault(
       'frontend conduit down',
       async () => {
-        await settleNeighbours();
+        await settleFrontendNeighbours();
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe();
       },
@@ -220,10 +207,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         'MeridioPathLinkDown{type=nexthop}',
       ],
       {
-        slower: {
-          seconds: 3,
-          why: 'the kernel marks a neighbour FAILED after 3 unanswered probes 1 s apart',
-        },
+        slower: NEIGHBOUR_FAILS,
       },
     );
   });
@@ -239,7 +223,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
     await fault(
       'frontend conduit down, probed over IPv6',
       async () => {
-        await settleNeighbours();
+        await settleFrontendNeighbours();
         ip(P.frontendGhi, 'link set conduit-a--f75b down');
         probe6();
       },
@@ -259,10 +243,7 @@ describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', ()
         'MeridioPathLinkDown{type=nexthop}',
       ],
       {
-        slower: {
-          seconds: 3,
-          why: 'the kernel marks a neighbour FAILED after 3 unanswered probes 1 s apart',
-        },
+        slower: NEIGHBOUR_FAILS,
       },
     );
   });

@@ -10,6 +10,7 @@ import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../suppo
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix, rulesForTest, TEST_WINDOW_S, testTiming } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
+import { NEIGHBOUR_FAILS, settleNeighbours } from '../support/neighbours.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -42,6 +43,21 @@ function ipIn(ns: string, args: string): void {
  */
 function probe(ns: string, addr: string, count = 3): void {
   execFile(ip, ['netns', 'exec', ns, 'ping', '-c', String(count), '-i', '0.2', '-W', '1', addr], () => {});
+}
+
+/** Pings until one is answered: traffic re-learns a FAILED neighbour once the path is back. */
+async function answered(ns: string, addr: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise<boolean>((resolve) =>
+      execFile(ip, ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', addr], { timeout: 3000 }, (err) =>
+        resolve(!err),
+      ),
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${addr} does not answer ${ns} within ${ms / 1000} s`);
 }
 
 describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { skip: liveVppOrSkip() }, () => {
@@ -82,6 +98,16 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     vpp.xconnect('host-vpx2', out);
     return out;
   };
+  /**
+   * The proxy's neighbours behind VPP (the local frontend, and worker-b's through the tunnel), STALE
+   * before a fault that breaks VPP: only traffic the fault sends may then fail them.
+   */
+  const settleProxyNeighbours = () =>
+    settleNeighbours(
+      (addr) =>
+        execFileSync(ip, ['-n', ns.px, '-j', 'neigh', 'show', addr, 'dev', 'bridge0'], { encoding: 'utf8' }),
+      ['172.16.1.2', '172.16.1.4'],
+    );
   const path = async (): Promise<PathGraph> =>
     (await (await fetch(`${exporter.url}/api/v1/path`)).json()) as PathGraph;
 
@@ -149,6 +175,14 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     for (const port of ['nsm-1', 'nsm-2', 'proxy.cond-1']) ipIn(ns.px, `link set ${port} master bridge0`);
     ipIn(ns.px, 'addr add 172.16.1.1/24 dev bridge0');
     ipIn(ns.px, 'link set bridge0 up');
+    // Short neighbour timers, as in the pod suite: a neighbour probed while its way is broken fails in
+    // seconds, and a REACHABLE entry turns STALE within 3 s (see settleNeighbours).
+    for (const [key, value] of [
+      ['base_reachable_time_ms', '2000'],
+      ['delay_first_probe_time', '1'],
+    ]) {
+      execFileSync(ip, ['netns', 'exec', ns.px, 'sysctl', '-qw', `net.ipv4.neigh.bridge0.${key}=${value}`]);
+    }
     ipIn(ns.px, 'rule add from 20.0.0.1 lookup 1 priority 32765');
     ipIn(
       ns.px,
@@ -327,24 +361,43 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     );
   });
 
-  it('VPP stopped: the exporter says it cannot read, and nothing else is claimed', async () => {
+  it('VPP stopped while the proxy sends towards the frontend behind it: the exporter says it cannot read VPP, and the pods still tell the truth', async () => {
     await matrix.fault(
-      'VPP stopped',
+      'VPP stopped, the proxy sending to the frontend behind it',
       async () => {
+        await settleProxyNeighbours();
         vpp.kill();
         await vpp.exited();
+        probe(ns.px, '172.16.1.2', 2);
       },
       async () => {
         await vpp.restart();
         configureVpp();
+        // The traffic of a cluster re-learns the neighbour once the path is back.
+        await answered(ns.px, '172.16.1.2');
       },
-      ['MeridioPathExporterCannotRead'],
+      // Nothing read from VPP is claimed: its cross-connects and interfaces are unknown, not down. What
+      // the proxy's kernel says is still read: its probes towards the frontend went unanswered.
+      [
+        'MeridioNexthopNeighbourFailed{table=1}',
+        'MeridioPathExporterCannotRead',
+        'MeridioPathLinkDown{type=nexthop}',
+      ],
+      {
+        during: async () => {
+          const metrics = await (await fetch(`${exporter.url}/metrics`)).text();
+          const fromVpp = metrics.split('\n').filter((l) => l.startsWith('vpp_'));
+          assert.deepEqual(fromVpp, [], 'no series read from VPP while it is stopped');
+        },
+        slower: NEIGHBOUR_FAILS,
+      },
     );
   });
 
   it('VPP restarted with new interface indexes: the exporter follows, no stale series', async () => {
     const before = await prometheus.query('vpp_interface_info{interface="host-vfe"}');
     const oldIndex = before[0]?.metric.sw_if_index;
+    await settleProxyNeighbours();
     await vpp.restart();
     // Two loopbacks first: every interface of the path gets another index.
     configureVpp(2);
@@ -366,6 +419,7 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     // MeridioPathVxlanTunnelGone compares with the tunnels of 10 minutes ago: wait until Prometheus has them.
     const wait = prometheusStarted + 10 * 60_000 + 15_000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await settleProxyNeighbours();
     await matrix.fault(
       'VxLAN tunnel to worker-b deleted',
       () => vpp.vppctl('create vxlan tunnel src 192.168.50.1 dst 192.168.50.2 vni 100 del'),
