@@ -56,6 +56,12 @@ const STALL_MS = 20_000;
 /** A tiny request this often during the stall run measures how long the event loop is held. */
 const PROBE_EVERY_MS = 10;
 const FLOOR_CONNECTIONS = 50;
+/**
+ * MPE_BENCH_LIVE_ONLY=stall: only the event-loop stall rows (main, worker, floor), each run
+ * MPE_BENCH_LIVE_STALL_RUNS times (default 1), for work on the serving thread's latency.
+ */
+const STALL_ONLY = process.env.MPE_BENCH_LIVE_ONLY === 'stall';
+const STALL_RUNS = Number(process.env.MPE_BENCH_LIVE_STALL_RUNS ?? 1);
 const VPE_PORT = 9482;
 /** The commands that stop VPP's workers at a barrier (README's table; show version is mp-safe). */
 const BARRIER: readonly string[] = ['show tap', 'show vxlan tunnel raw', 'show errors'];
@@ -479,6 +485,7 @@ interface OursResult {
   loads: Map<string, ClientResult>;
   gzipLoad: ClientResult;
   floorLoad?: ClientResult;
+  floorGzipLoad?: ClientResult;
   body: Buffer;
   gzipBytes: number;
   series: number;
@@ -529,8 +536,11 @@ async function ours(vpp: LiveVpp, floorConnections: boolean): Promise<OursResult
     const gzipLoad = await load(url, 10, 'keep-alive', undefined, true);
     await sampler.sample();
     let floorLoad: ClientResult | undefined;
+    let floorGzipLoad: ClientResult | undefined;
     if (floorConnections) {
       floorLoad = await load(url, FLOOR_CONNECTIONS, 'keep-alive');
+      await sampler.sample();
+      floorGzipLoad = await load(url, FLOOR_CONNECTIONS, 'keep-alive', undefined, true);
       await sampler.sample();
     }
     const loaded = memory(exporter.pid);
@@ -551,6 +561,7 @@ async function ours(vpp: LiveVpp, floorConnections: boolean): Promise<OursResult
       loads,
       gzipLoad,
       ...(floorLoad && { floorLoad }),
+      ...(floorGzipLoad && { floorGzipLoad }),
       body,
       gzipBytes,
       series: countSeries(body),
@@ -706,7 +717,7 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
 // ---------------------------------------------------------------------------------------------------
 // The event-loop stall at 10,000 interfaces: scrapes every 50 ms while a cycle runs every second.
 
-async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
+async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: string; body: Buffer }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
   const exporter = track(
@@ -731,10 +742,41 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<string> {
     const cycle = (selfMetric(after, 'cycle_duration_seconds') ?? Number.NaN) * 1000;
     const failures = sumMetric(after, 'collect_failures_total') - sumMetric(before, 'collect_failures_total');
     const errors = r.errors > 0 ? `, ${r.errors} errors (${r.lastError})` : '';
-    return `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${rss}`;
+    const line = `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${rss}`;
+    return { line, body: Buffer.from(after) };
   } finally {
     await stopChild(exporter);
   }
+}
+
+/**
+ * Row 8: the stall with the collection on the serving thread and in the worker, then the floor serving
+ * the same bytes (`body`, or what the first run served), each STALL_RUNS times.
+ */
+async function stallRows(vpp: LiveVpp, body?: Buffer): Promise<string[]> {
+  const lines: string[] = [];
+  let served = body;
+  for (const thread of ['main', 'worker'] as const) {
+    for (let i = 0; i < STALL_RUNS; i++) {
+      const run = await stall(vpp, thread).catch((err: Error) => ({
+        line: `**failed**: ${err.message}`,
+        body: undefined,
+      }));
+      served ??= run.body;
+      lines.push(
+        `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms --collect.thread=${thread}\` | ${run.line} | |`,
+      );
+    }
+  }
+  for (let i = 0; i < STALL_RUNS; i++) {
+    const line = served
+      ? await stallFloor(served).catch((err: Error) => `**failed**: ${err.message}`)
+      : '**failed**: no exposition to serve';
+    lines.push(
+      `| 8 | … floor: bare node:http (bench/static-server.ts) with the same bytes, same two clients, no collection | ${line} | |`,
+    );
+  }
+  return lines;
 }
 
 /** The stall run's two clients: scrapes every STALL_EVERY_MS and a tiny `/healthz` every PROBE_EVERY_MS. */
@@ -802,17 +844,19 @@ async function withStaticServer<T>(
 
 interface ExporterLoads {
   at50?: ClientResult;
+  at50gzip?: ClientResult;
   at10?: ClientResult;
   at10gzip?: ClientResult;
 }
 
 async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
   console.log(
-    `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, identity, ${LOAD_MS / 1000} s, this file's client)\n`,
+    `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, ${LOAD_MS / 1000} s, this file's client)\n`,
   );
   // Row 4's 10-client loads against the same bytes too: what Node itself does with them here.
-  const [floor, floor10, floor10gzip] = await withStaticServer(body, async (url) => [
+  const [floor, floor50gzip, floor10, floor10gzip] = await withStaticServer(body, async (url) => [
     await load(url, FLOOR_CONNECTIONS, 'keep-alive'),
+    await load(url, FLOOR_CONNECTIONS, 'keep-alive', undefined, true),
     await load(url, 10, 'keep-alive'),
     await load(url, 10, 'keep-alive', undefined, true),
   ]);
@@ -845,6 +889,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
         for (const [concurrency, connection] of LOAD_CASES) await load(u, concurrency, connection);
         await load(u, 10, 'keep-alive', undefined, true);
         await load(u, FLOOR_CONNECTIONS, 'keep-alive');
+        await load(u, FLOOR_CONNECTIONS, 'keep-alive', undefined, true);
         return `${idle} → ${mem(memory(pf.pid))}`;
       } finally {
         await stopChild(pf);
@@ -853,6 +898,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
     console.log('| server | load | body | p50 / p99 (max), requests/s |\n|---|---|---|---|');
     const lines: [string, string, ClientResult | undefined, ClientResult][] = [
       [`${FLOOR_CONNECTIONS} connections, identity`, '', exporter.at50, floor],
+      [`${FLOOR_CONNECTIONS} connections, gzip`, ' (gzip)', exporter.at50gzip, floor50gzip],
       ['10 clients, identity', '', exporter.at10, floor10],
       ['10 clients, gzip', ' (gzip)', exporter.at10gzip, floor10gzip],
     ];
@@ -867,7 +913,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
       `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
     );
     console.log(
-      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, then ${FLOOR_CONNECTIONS} connections): RSS idle → after ${loadedFloor}.`,
+      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, then ${FLOOR_CONNECTIONS} connections identity and gzip): RSS idle → after ${loadedFloor}.`,
     );
     console.log(
       "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (no wrk/autocannon, 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
@@ -879,7 +925,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------
 
-async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads }> {
+async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads } | undefined> {
   const loopbacks = n - PATH_INTERFACES;
   const t0 = performance.now();
   const vpp = await LiveVpp.start({ name: `live${n}`, extraStartup: STATSEG });
@@ -899,18 +945,18 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads }> {
     const createS = (performance.now() - t1) / 1000;
     const pinged = vpp.ping(a, '10.71.0.2', PINGS);
 
+    if (STALL_ONLY) {
+      console.log(`\n### ${int(n)} interfaces: event-loop stall only\n`);
+      console.log('| # | measurement | meridio-path-exporter | |');
+      console.log('|---|---|---|---|');
+      for (const line of await stallRows(vpp)) console.log(line);
+      return undefined;
+    }
     const local = await inProcess(vpp);
     if (local.names !== n) throw new Error(`expected ${n} interfaces in the segment, found ${local.names}`);
     const o = await ours(vpp, n === 1000);
     const vr = await vpe(vpp).catch((err: Error) => err);
-    const stallLines =
-      n >= 1000
-        ? [
-            await stall(vpp, 'main').catch((err: Error) => `**failed**: ${err.message}`),
-            await stall(vpp, 'worker').catch((err: Error) => `**failed**: ${err.message}`),
-            await stallFloor(o.body).catch((err: Error) => `**failed**: ${err.message}`),
-          ]
-        : undefined;
+    const stallLines = n >= 1000 ? await stallRows(vpp, o.body) : [];
     const vppMem = memory(vpp.pid);
     const failed: VpeResult = {
       loads: new Map(),
@@ -966,16 +1012,7 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads }> {
       `| 6 | … CLI only (\`--vpp-stats-segment=off\`), from the config | 3 barrier / 12 CLI commands per minute (show interface and show interface addr 4× each; version, tap, vxlan, errors 1× each) | |`,
     );
     console.log(`| 7 | the exporter's own last durations at the end of the window | ${o.selfLine} | |`);
-    if (stallLines) {
-      for (const [i, thread] of (['main', 'worker'] as const).entries()) {
-        console.log(
-          `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms --collect.thread=${thread}\` | ${stallLines[i]} | |`,
-        );
-      }
-      console.log(
-        `| 8 | … floor: bare node:http (bench/static-server.ts) with the same bytes, same two clients, no collection | ${stallLines[2]} | |`,
-      );
-    }
+    for (const line of stallLines) console.log(line);
     console.log(
       `\nvpp_prometheus_export: ${v.deaths} unexpected exit(s) during the runs; ${int(v.clientLines)} \`Client address is …\` lines on stderr (one per connection)${v.stderr ? `; other stderr: ${v.stderr.slice(0, 300)}` : ''}.`,
     );
@@ -984,6 +1021,7 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads }> {
       body: o.body,
       loads: {
         ...(o.floorLoad && { at50: o.floorLoad }),
+        ...(o.floorGzipLoad && { at50gzip: o.floorGzipLoad }),
         ...(at10 && { at10 }),
         at10gzip: o.gzipLoad,
       },
@@ -1005,7 +1043,7 @@ export async function liveVpp(): Promise<void> {
   );
   for (const n of ROWS) {
     const r = await row(n);
-    if (n === 1000) await floors(r.body, r.loads);
+    if (r && n === 1000) await floors(r.body, r.loads);
   }
   console.log(`\nLive VPP bench took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 }

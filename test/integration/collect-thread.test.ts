@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SLOT_LIMIT } from '../../src/cycle/exposition-slots.ts';
@@ -58,6 +58,21 @@ describe('collection in a worker thread (--collect.thread=worker)', () => {
     assert.equal(summary.pods.length, 3);
     assert.ok(summary.vppCommands?.some((c) => c.command === 'show interface' && c.state === 'ok'));
     assert.match(await body(worker), /^meridio_path_exporter_cycles_total\{node="worker-a"\} 2$/m);
+  });
+
+  it("runs at nice 10 with V8's helper threads, while the serving thread keeps its priority", async () => {
+    await start(['--demo=worker-a', '--collect.thread=worker']);
+    const threads = readdirSync('/proc/self/task').map((task) => ({
+      name: readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim(),
+      nice: getPriority(Number(task)),
+    }));
+    const niceOf = (name: string) => threads.filter((t) => t.name === name).map((t) => t.nice);
+    assert.ok(niceOf('collection').length > 0, 'a thread named collection runs');
+    assert.ok(niceOf('collection').every((n) => n === 10));
+    assert.ok(niceOf('V8Worker').length > 0, "V8's platform threads are named V8Worker");
+    assert.ok(niceOf('V8Worker').every((n) => n === 10));
+    // getPriority() without a pid is the calling thread: this one, which serves.
+    assert.ok(getPriority() < 10, `the serving thread runs at nice ${getPriority()}`);
   });
 
   it('stops within its grace while a cycle waits on a hung VPP, and keeps serving until then', async () => {
