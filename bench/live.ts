@@ -8,7 +8,7 @@
 //
 // Traffic goes only to 127.0.0.1 and into the namespaces LiveVpp creates; every load is bounded in
 // time and count; every VPP, namespace and process started here is removed at the end, also on error.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,6 +229,60 @@ function load(
     },
     netns,
   );
+}
+
+/** wrk's path, or '' when it is not installed (`apt-get install wrk`). */
+const WRK = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
+const WRK_CONNECTIONS = 10;
+/** The key of the wrk run in a loads map. */
+const WRK_KEY = `wrk ${WRK_CONNECTIONS}`;
+
+/** wrk's latency such as `812.00us`, `12.34ms` or `1.02s`, in ms. */
+function wrkMs(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!m) return Number.NaN;
+  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[m[2] as 'us' | 'ms' | 's'];
+}
+
+/**
+ * The identity load again from wrk, a C client: the Node client reads 1 MB bodies no faster than a
+ * few hundred per second on these cores, so above that it measures itself. HTTP/1.0 servers that
+ * close each connection are followed (wrk reconnects); its socket errors are reported as errors.
+ */
+async function wrkLoad(url: string, netns?: string): Promise<ClientResult> {
+  const args = ['-t1', `-c${WRK_CONNECTIONS}`, `-d${LOAD_MS / 1000}s`, '--latency', '--timeout', '30s', url];
+  const [cmd, ...rest] = (netns ? ['ip', 'netns', 'exec', netns, WRK, ...args] : [WRK, ...args]) as [
+    string,
+    ...string[],
+  ];
+  const { stdout: out } = await promisify(execFile)(cmd, rest, {
+    encoding: 'utf8',
+    timeout: LOAD_MS + 60_000,
+  });
+  const pick = (re: RegExp) => re.exec(out)?.[1];
+  const done = /(\d+) requests in ([\d.]+)(ms|s)/.exec(out);
+  const requests = Number(done?.[1] ?? 0);
+  const seconds = Number(done?.[2] ?? Number.NaN) / (done?.[3] === 'ms' ? 1000 : 1);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = Number(pick(/Non-2xx or 3xx responses: (\d+)/) ?? 0);
+  const errors = (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + non2xx;
+  return {
+    requests,
+    errors,
+    ...(errors > 0 && { lastError: socketErrors ? socketErrors[0] : `${non2xx} non-2xx responses` }),
+    seconds,
+    rps: Number(pick(/Requests\/sec:\s+([\d.]+)/) ?? Number.NaN),
+    p50: wrkMs(pick(/50%\s+(\S+)/)),
+    p99: wrkMs(pick(/99%\s+(\S+)/)),
+    max: wrkMs(pick(/Latency\s+\S+\s+\S+\s+(\S+)/)),
+    bytes: 0,
+  };
 }
 
 async function waitUntil(
@@ -535,6 +589,10 @@ async function ours(vpp: LiveVpp, floorConnections: boolean): Promise<OursResult
     }
     const gzipLoad = await load(url, 10, 'keep-alive', undefined, true);
     await sampler.sample();
+    if (WRK) {
+      loads.set(WRK_KEY, await wrkLoad(url));
+      await sampler.sample();
+    }
     let floorLoad: ClientResult | undefined;
     let floorGzipLoad: ClientResult | undefined;
     if (floorConnections) {
@@ -633,6 +691,8 @@ interface VpeResult {
   stderr: string;
   /** `Client address is …` lines it wrote to stderr (one per connection). */
   clientLines: number;
+  /** How the wrk run, the last, left it. */
+  afterWrk?: string;
 }
 
 async function vpe(vpp: LiveVpp): Promise<VpeResult> {
@@ -698,6 +758,17 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
       loads.set(`${concurrency} ${connection}`, await load(url, concurrency, connection, vpp.netns));
     }
     const loaded = memory(child.pid);
+    let afterWrk = '';
+    if (WRK) {
+      if (child.exitCode !== null || child.signalCode !== null) child = await start();
+      loads.set(WRK_KEY, await wrkLoad(url, vpp.netns));
+      // wrk closes its connections mid-response when its time is up; vpp_prometheus_export does not
+      // ignore SIGPIPE.
+      await sleep(300);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        afterWrk = `ended by ${child.signalCode ?? `exit ${child.exitCode}`} when wrk closed its connections at the end of its run`;
+      }
+    }
     return {
       loads,
       bytes: once.bytes,
@@ -707,6 +778,7 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
       deaths,
       stderr: stderr.trim(),
       clientLines,
+      afterWrk,
     };
   } finally {
     stopping = true;
@@ -847,6 +919,7 @@ interface ExporterLoads {
   at50gzip?: ClientResult;
   at10?: ClientResult;
   at10gzip?: ClientResult;
+  at10wrk?: ClientResult;
 }
 
 async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
@@ -854,11 +927,12 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
     `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, ${LOAD_MS / 1000} s, this file's client)\n`,
   );
   // Row 4's 10-client loads against the same bytes too: what Node itself does with them here.
-  const [floor, floor50gzip, floor10, floor10gzip] = await withStaticServer(body, async (url) => [
+  const [floor, floor50gzip, floor10, floor10gzip, floor10wrk] = await withStaticServer(body, async (url) => [
     await load(url, FLOOR_CONNECTIONS, 'keep-alive'),
     await load(url, FLOOR_CONNECTIONS, 'keep-alive', undefined, true),
     await load(url, 10, 'keep-alive'),
     await load(url, 10, 'keep-alive', undefined, true),
+    WRK ? await wrkLoad(url) : undefined,
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-live-'));
   try {
@@ -888,6 +962,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
         const idle = mem(memory(pf.pid));
         for (const [concurrency, connection] of LOAD_CASES) await load(u, concurrency, connection);
         await load(u, 10, 'keep-alive', undefined, true);
+        if (WRK) await wrkLoad(u);
         await load(u, FLOOR_CONNECTIONS, 'keep-alive');
         await load(u, FLOOR_CONNECTIONS, 'keep-alive', undefined, true);
         return `${idle} → ${mem(memory(pf.pid))}`;
@@ -896,13 +971,15 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
       }
     })().catch((err: Error) => `**failed**: ${err.message}`);
     console.log('| server | load | body | p50 / p99 (max), requests/s |\n|---|---|---|---|');
-    const lines: [string, string, ClientResult | undefined, ClientResult][] = [
+    const lines: [string, string, ClientResult | undefined, ClientResult | undefined][] = [
       [`${FLOOR_CONNECTIONS} connections, identity`, '', exporter.at50, floor],
       [`${FLOOR_CONNECTIONS} connections, gzip`, ' (gzip)', exporter.at50gzip, floor50gzip],
       ['10 clients, identity', '', exporter.at10, floor10],
       ['10 clients, gzip', ' (gzip)', exporter.at10gzip, floor10gzip],
+      [`${WRK_CONNECTIONS} connections, identity, wrk`, '', exporter.at10wrk, floor10wrk],
     ];
     for (const [what, enc, ours, bare] of lines) {
+      if (!bare) continue;
       if (ours)
         console.log(`| exporter (live VPP) | ${what} | ${size(body.length)}${enc} | ${loadCell(ours)} |`);
       console.log(
@@ -913,7 +990,7 @@ async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
       `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
     );
     console.log(
-      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, then ${FLOOR_CONNECTIONS} connections identity and gzip): RSS idle → after ${loadedFloor}.`,
+      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, the wrk run, then ${FLOOR_CONNECTIONS} connections identity and gzip): RSS idle → after ${loadedFloor}.`,
     );
     console.log(
       "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (no wrk/autocannon, 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
@@ -999,6 +1076,12 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads } | 
     console.log(
       `| 4 | \`/metrics\` 10 clients, keep-alive, Accept-Encoding: gzip (as Prometheus asks) | ${loadCell(o.gzipLoad)} | no gzip |`,
     );
+    const ourWrk = o.loads.get(WRK_KEY);
+    console.log(
+      WRK && ourWrk
+        ? `| 4 | \`/metrics\` ${WRK_CONNECTIONS} connections, keep-alive, identity, from wrk (C client, one thread), ${LOAD_MS / 1000} s — p50 / p99 | ${loadCell(ourWrk)} | ${vpeLoad(v.loads.get(WRK_KEY))} (HTTP/1.0: a new connection per request) |`
+        : '| 4 | `/metrics` from wrk | not installed (`apt-get install wrk`): identity above is bounded by the Node client | |',
+    );
     console.log(
       `| 5 | \`/metrics\` response: bytes, series | ${size(o.body.length)} (gzip ${size(o.gzipBytes)}), ${int(o.series)} | ${size(v.bytes)}, ${int(v.series)} |`,
     );
@@ -1014,7 +1097,7 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads } | 
     console.log(`| 7 | the exporter's own last durations at the end of the window | ${o.selfLine} | |`);
     for (const line of stallLines) console.log(line);
     console.log(
-      `\nvpp_prometheus_export: ${v.deaths} unexpected exit(s) during the runs; ${int(v.clientLines)} \`Client address is …\` lines on stderr (one per connection)${v.stderr ? `; other stderr: ${v.stderr.slice(0, 300)}` : ''}.`,
+      `\nvpp_prometheus_export: ${v.deaths} unexpected exit(s) during the runs${v.afterWrk ? ` (${v.afterWrk})` : ''}; ${int(v.clientLines)} \`Client address is …\` lines on stderr (one per connection)${v.stderr ? `; other stderr: ${v.stderr.slice(0, 300)}` : ''}.`,
     );
     const at10 = o.loads.get('10 keep-alive');
     return {
@@ -1024,6 +1107,7 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads } | 
         ...(o.floorGzipLoad && { at50gzip: o.floorGzipLoad }),
         ...(at10 && { at10 }),
         at10gzip: o.gzipLoad,
+        ...(o.loads.get(WRK_KEY) && { at10wrk: o.loads.get(WRK_KEY) }),
       },
     };
   } finally {
