@@ -44,7 +44,7 @@ function seconds(duration: string): number {
 
 /**
  * The shipped rules with only their time constants shortened, so that a fault fires in seconds. A rule
- * without a range window gets `for: 3s`. A rule with one (`rate(…[5m])`) keeps its shipped ratio of
+ * without a range window gets `for: 3s` (or its shipped `for:` if shorter). A rule with one (`rate(…[5m])`) keeps its shipped ratio of
  * `for:` to window: a window of 5 s and, for the drops rule (10m over 5m), `for: 10s`. Cutting only its
  * `for:` would let one dropped packet (seen for the whole window) fire an alert that on a cluster needs
  * drops for twice the window, and let drops from an earlier fault fire in a later one.
@@ -55,7 +55,8 @@ export function rulesForTest(shipped: string): TestRules {
   for (const rule of doc.groups.flatMap((g) => g.rules)) {
     if (!rule.alert) continue;
     const windows = [...rule.expr.matchAll(RANGE)].map((m) => seconds(m[1] as string));
-    let testFor = TEST_FOR_S;
+    // A rule shipped with a shorter `for:` (the VxLAN rule's 0m) keeps it.
+    let testFor = Math.min(TEST_FOR_S, seconds(rule.for ?? '0s'));
     if (windows.length > 0) {
       const window = Math.max(...windows);
       rule.expr = rule.expr.replace(RANGE, `[${TEST_WINDOW_S}s]`);
