@@ -278,8 +278,9 @@ async function wrkLoad(url: string, netns?: string): Promise<ClientResult> {
     ...(errors > 0 && { lastError: socketErrors ? socketErrors[0] : `${non2xx} non-2xx responses` }),
     seconds,
     rps: Number(pick(/Requests\/sec:\s+([\d.]+)/) ?? Number.NaN),
-    p50: wrkMs(pick(/50%\s+(\S+)/)),
-    p99: wrkMs(pick(/99%\s+(\S+)/)),
+    // Anchored: a `+/- Stdev` column such as 98.99% ends in "99%" too.
+    p50: wrkMs(pick(/^\s+50%\s+(\S+)/m)),
+    p99: wrkMs(pick(/^\s+99%\s+(\S+)/m)),
     max: wrkMs(pick(/Latency\s+\S+\s+\S+\s+(\S+)/)),
     bytes: 0,
   };

@@ -124,8 +124,9 @@ function load(url: string, gzip: boolean): { tool: string; rps: number; p50: str
     return {
       tool: 'wrk',
       rps: Number(pick(/Requests\/sec:\s+([\d.]+)/)),
-      p50: pick(/50%\s+(\S+)/),
-      p99: pick(/99%\s+(\S+)/),
+      // Anchored: a `+/- Stdev` column such as 98.99% ends in "99%" too.
+      p50: pick(/^\s+50%\s+(\S+)/m),
+      p99: pick(/^\s+99%\s+(\S+)/m),
     };
   }
   const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', '10', '-j'];
