@@ -10,8 +10,7 @@ import { SelfMetrics } from './exposition/self-metrics.ts';
 import { ServingMetrics } from './exposition/serving-metrics.ts';
 import type { PathGraph } from './path/graph.ts';
 import { buildApp } from './server/app.ts';
-import { readWebConfig } from './server/web-config/web-config-file.ts';
-import { WebSecurity } from './server/web-config/web-security.ts';
+import type { WebSecurity } from './server/web-config/web-security.ts';
 
 /** How long open connections may finish their request after a shutdown starts. */
 const CONNECTION_GRACE_MS = 500;
@@ -121,17 +120,25 @@ export async function startExporter(
   } = {},
 ): Promise<RunningExporter> {
   // Checked before anything starts: a bad file is a configuration error (exit 2), like a bad flag.
-  const webConfig = config.webConfigFile === undefined ? undefined : readWebConfig(config.webConfigFile);
-  if (webConfig && !webConfig.ok) {
-    throw new ConfigError(webConfig.problems.map((p) => `--web.config.file: ${p}`));
+  // Loaded only with a web configuration: its YAML parser and bcrypt cost 1-2 MB of RSS.
+  const webConfigFile = config.webConfigFile;
+  const web =
+    webConfigFile === undefined
+      ? undefined
+      : {
+          file: webConfigFile,
+          read: (await import('./server/web-config/web-config-file.ts')).readWebConfig(webConfigFile),
+          WebSecurity: (await import('./server/web-config/web-security.ts')).WebSecurity,
+        };
+  if (web && !web.read.ok) {
+    throw new ConfigError(web.read.problems.map((p) => `--web.config.file: ${p}`));
   }
   const cache = new ExpositionCache();
   const { collector, observeWebConfigReload } = await startCollector(config, logger, cache, options);
   const where = collector.description;
-  const security =
-    webConfig?.ok && config.webConfigFile !== undefined
-      ? new WebSecurity(config.webConfigFile, webConfig.config, logger, observeWebConfigReload)
-      : undefined;
+  const security: WebSecurity | undefined = web?.read.ok
+    ? new web.WebSecurity(web.file, web.read.config, logger, observeWebConfigReload)
+    : undefined;
   if (security) observeWebConfigReload(true);
   let app: FastifyInstance;
   let listened: string;
