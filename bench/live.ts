@@ -8,7 +8,7 @@
 //
 // Traffic goes only to 127.0.0.1 and into the namespaces LiveVpp creates; every load is bounded in
 // time and count; every VPP, namespace and process started here is removed at the end, also on error.
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import { StatsSegmentSource } from '../src/sources/vpp-stats/stats-segment-sourc
 import { LiveVpp, vppBundleDir } from '../test/support/live-vpp.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
+import { findWrk, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -231,14 +232,7 @@ function load(
   );
 }
 
-/** wrk's path, or '' when it is not installed (`apt-get install wrk`). */
-const WRK = (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
+const WRK = findWrk();
 const WRK_CONNECTIONS = 10;
 /** The key of the wrk run in a loads map. */
 const WRK_KEY = `wrk ${WRK_CONNECTIONS}`;
@@ -277,10 +271,9 @@ async function wrkLoad(url: string, netns?: string): Promise<ClientResult> {
     errors,
     ...(errors > 0 && { lastError: socketErrors ? socketErrors[0] : `${non2xx} non-2xx responses` }),
     seconds,
-    rps: Number(pick(/Requests\/sec:\s+([\d.]+)/) ?? Number.NaN),
-    // Anchored: a `+/- Stdev` column such as 98.99% ends in "99%" too.
-    p50: wrkMs(pick(/^\s+50%\s+(\S+)/m)),
-    p99: wrkMs(pick(/^\s+99%\s+(\S+)/m)),
+    rps: wrkRequestsPerSecond(out),
+    p50: wrkMs(wrkPercentile(out, 50)),
+    p99: wrkMs(wrkPercentile(out, 99)),
     max: wrkMs(pick(/Latency\s+\S+\s+\S+\s+(\S+)/)),
     bytes: 0,
   };
@@ -881,22 +874,33 @@ function stallLoad(url: string): Promise<[ClientResult, ClientResult]> {
  * exporter can stall less than this here.
  */
 async function stallFloor(body: Buffer): Promise<string> {
-  return withStaticServer(body, async (url, server) => {
-    const [r, probe] = await stallLoad(url);
-    return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${mem(memory(server.pid))}`;
-  });
+  return withBodyFile(body, (bodyFile) =>
+    withStaticServer(bodyFile, async (url, server) => {
+      const [r, probe] = await stallLoad(url);
+      return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${mem(memory(server.pid))}`;
+    }),
+  );
 }
 
-/** `fn` against bench/static-server.ts serving `body` (the floor server), stopped afterwards. */
-async function withStaticServer<T>(
-  body: Buffer,
-  fn: (url: string, server: ChildProcess) => Promise<T>,
-): Promise<T> {
+/** `fn` with `body` in a temporary file (the floor servers read their bytes from one), removed afterwards. */
+async function withBodyFile<T>(body: Buffer, fn: (bodyFile: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-floor-'));
-  let server: ChildProcess | undefined;
   try {
     const bodyFile = join(dir, 'body.txt');
     writeFileSync(bodyFile, body);
+    return await fn(bodyFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `fn` against bench/static-server.ts serving the bytes of `bodyFile` (the floor server), stopped afterwards. */
+async function withStaticServer<T>(
+  bodyFile: string,
+  fn: (url: string, server: ChildProcess) => Promise<T>,
+): Promise<T> {
+  let server: ChildProcess | undefined;
+  try {
     const port = await freePort();
     server = track(
       spawn(process.execPath, [join(ROOT, 'bench/static-server.ts'), bodyFile, String(port)], {
@@ -908,7 +912,6 @@ async function withStaticServer<T>(
     return await fn(url, server);
   } finally {
     if (server) await stopChild(server);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -923,82 +926,79 @@ interface ExporterLoads {
   at10wrk?: ClientResult;
 }
 
-async function floors(body: Buffer, exporter: ExporterLoads): Promise<void> {
+/** The floors table: `body` (also in `bodyFile`, which the floor servers read) against the exporter's loads. */
+async function floors(bodyFile: string, body: Buffer, exporter: ExporterLoads): Promise<void> {
   console.log(
     `\n### Floors at 1,000 interfaces, ${FLOOR_CONNECTIONS} connections (keep-alive, ${LOAD_MS / 1000} s, this file's client)\n`,
   );
   // Row 4's 10-client loads against the same bytes too: what Node itself does with them here.
-  const [floor, floor50gzip, floor10, floor10gzip, floor10wrk] = await withStaticServer(body, async (url) => [
-    await load(url, FLOOR_CONNECTIONS, 'keep-alive'),
-    await load(url, FLOOR_CONNECTIONS, 'keep-alive', undefined, true),
-    await load(url, 10, 'keep-alive'),
-    await load(url, 10, 'keep-alive', undefined, true),
-    WRK ? await wrkLoad(url) : undefined,
-  ]);
-  const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-live-'));
-  try {
-    const bodyFile = join(dir, 'body.txt');
-    writeFileSync(bodyFile, body);
-    const rss: string[] = [];
-    for (let run = 0; run < 3; run++) {
-      const p = await freePort();
-      const pf = track(startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(p)]));
-      try {
-        const u = `http://127.0.0.1:${p}/metrics`;
-        await waitUntil(u, async () => (await fetch(u)).ok, 10_000);
-        rss.push(mem(memory(pf.pid)));
-      } finally {
-        await stopChild(pf);
-      }
+  const [floor, floor50gzip, floor10, floor10gzip, floor10wrk] = await withStaticServer(
+    bodyFile,
+    async (url) => [
+      await load(url, FLOOR_CONNECTIONS, 'keep-alive'),
+      await load(url, FLOOR_CONNECTIONS, 'keep-alive', undefined, true),
+      await load(url, 10, 'keep-alive'),
+      await load(url, 10, 'keep-alive', undefined, true),
+      WRK ? await wrkLoad(url) : undefined,
+    ],
+  );
+  const rss: string[] = [];
+  for (let run = 0; run < 3; run++) {
+    const p = await freePort();
+    const pf = track(startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(p)]));
+    try {
+      const u = `http://127.0.0.1:${p}/metrics`;
+      await waitUntil(u, async () => (await fetch(u)).ok, 10_000);
+      rss.push(mem(memory(pf.pid)));
+    } finally {
+      await stopChild(pf);
     }
-    // The packages floor under the exporter's own loads, serving the exporter's bytes.
-    const loadedFloor = await (async () => {
-      const p = await freePort();
-      const pf = track(
-        startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(p), bodyFile]),
-      );
-      try {
-        const u = `http://127.0.0.1:${p}/metrics`;
-        await waitUntil(u, async () => (await fetch(u)).ok, 10_000);
-        const idle = mem(memory(pf.pid));
-        for (const [concurrency, connection] of LOAD_CASES) await load(u, concurrency, connection);
-        await load(u, 10, 'keep-alive', undefined, true);
-        if (WRK) await wrkLoad(u);
-        await load(u, FLOOR_CONNECTIONS, 'keep-alive');
-        await load(u, FLOOR_CONNECTIONS, 'keep-alive', undefined, true);
-        return `${idle} → ${mem(memory(pf.pid))}`;
-      } finally {
-        await stopChild(pf);
-      }
-    })().catch((err: Error) => `**failed**: ${err.message}`);
-    console.log('| server | load | body | p50 / p99 (max), requests/s |\n|---|---|---|---|');
-    const lines: [string, string, ClientResult | undefined, ClientResult | undefined][] = [
-      [`${FLOOR_CONNECTIONS} connections, identity`, '', exporter.at50, floor],
-      [`${FLOOR_CONNECTIONS} connections, gzip`, ' (gzip)', exporter.at50gzip, floor50gzip],
-      ['10 clients, identity', '', exporter.at10, floor10],
-      ['10 clients, gzip', ' (gzip)', exporter.at10gzip, floor10gzip],
-      [`${WRK_CONNECTIONS} connections, identity, wrk`, '', exporter.at10wrk, floor10wrk],
-    ];
-    for (const [what, enc, ours, bare] of lines) {
-      if (!bare) continue;
-      if (ours)
-        console.log(`| exporter (live VPP) | ${what} | ${size(body.length)}${enc} | ${loadCell(ours)} |`);
-      console.log(
-        `| node:http floor (bench/static-server.ts, same bytes) | ${what} | ${size(body.length)}${enc} | ${loadCell(bare)} |`,
-      );
-    }
-    console.log(
-      `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
-    );
-    console.log(
-      `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, the wrk run, then ${FLOOR_CONNECTIONS} connections identity and gzip): RSS idle → after ${loadedFloor}.`,
-    );
-    console.log(
-      "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (no wrk/autocannon, 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
+  // The packages floor under the exporter's own loads, serving the exporter's bytes.
+  const loadedFloor = await (async () => {
+    const p = await freePort();
+    const pf = track(
+      startWithDockerfileSettings(join(ROOT, 'bench/packages-floor.mjs'), [String(p), bodyFile]),
+    );
+    try {
+      const u = `http://127.0.0.1:${p}/metrics`;
+      await waitUntil(u, async () => (await fetch(u)).ok, 10_000);
+      const idle = mem(memory(pf.pid));
+      for (const [concurrency, connection] of LOAD_CASES) await load(u, concurrency, connection);
+      await load(u, 10, 'keep-alive', undefined, true);
+      if (WRK) await wrkLoad(u);
+      await load(u, FLOOR_CONNECTIONS, 'keep-alive');
+      await load(u, FLOOR_CONNECTIONS, 'keep-alive', undefined, true);
+      return `${idle} → ${mem(memory(pf.pid))}`;
+    } finally {
+      await stopChild(pf);
+    }
+  })().catch((err: Error) => `**failed**: ${err.message}`);
+  console.log('| server | load | body | p50 / p99 (max), requests/s |\n|---|---|---|---|');
+  const lines: [string, string, ClientResult | undefined, ClientResult | undefined][] = [
+    [`${FLOOR_CONNECTIONS} connections, identity`, '', exporter.at50, floor],
+    [`${FLOOR_CONNECTIONS} connections, gzip`, ' (gzip)', exporter.at50gzip, floor50gzip],
+    ['10 clients, identity', '', exporter.at10, floor10],
+    ['10 clients, gzip', ' (gzip)', exporter.at10gzip, floor10gzip],
+    [`${WRK_CONNECTIONS} connections, identity, wrk`, '', exporter.at10wrk, floor10wrk],
+  ];
+  for (const [what, enc, ours, bare] of lines) {
+    if (!bare) continue;
+    if (ours)
+      console.log(`| exporter (live VPP) | ${what} | ${size(body.length)}${enc} | ${loadCell(ours)} |`);
+    console.log(
+      `| node:http floor (bench/static-server.ts, same bytes) | ${what} | ${size(body.length)}${enc} | ${loadCell(bare)} |`,
+    );
+  }
+  console.log(
+    `\nPackages floor (bench/packages-floor.mjs with the Dockerfile's flags), RSS in 3 runs: ${rss.join('; ')}.`,
+  );
+  console.log(
+    `Packages floor serving the exporter's ${size(body.length)} under the exporter's loads (row 4's runs, the gzip run, the wrk run, then ${FLOOR_CONNECTIONS} connections identity and gzip): RSS idle → after ${loadedFloor}.`,
+  );
+  console.log(
+    "run.ts's load()/serving() are not exported, so these reuse bench/static-server.ts and bench/packages-floor.mjs with this file's client (wrk only in its own row; 5 s not 10 s): compare within this table, not with `npm run bench -- serving`.",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1108,7 +1108,7 @@ async function row(n: number): Promise<{ body: Buffer; loads: ExporterLoads } | 
         ...(o.floorGzipLoad && { at50gzip: o.floorGzipLoad }),
         ...(at10 && { at10 }),
         at10gzip: o.gzipLoad,
-        ...(o.loads.get(WRK_KEY) && { at10wrk: o.loads.get(WRK_KEY) }),
+        ...(ourWrk && { at10wrk: ourWrk }),
       },
     };
   } finally {
@@ -1128,7 +1128,7 @@ export async function liveVpp(): Promise<void> {
   );
   for (const n of ROWS) {
     const r = await row(n);
-    if (r && n === 1000) await floors(r.body, r.loads);
+    if (r && n === 1000) await withBodyFile(r.body, (bodyFile) => floors(bodyFile, r.body, r.loads));
   }
   console.log(`\nLive VPP bench took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
 }

@@ -30,6 +30,7 @@ import { soak } from './soak.ts';
 import { syntheticVpp } from './synthetic.ts';
 import { syntheticPathPods } from './synthetic-path.ts';
 import { syntheticProxy } from './synthetic-pods.ts';
+import { findWrk, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = [100, 1000, 10_000];
@@ -111,22 +112,15 @@ async function cycleCost(): Promise<void> {
 
 /** One load run from a second process: wrk when installed (C, light on the shared 2 cores), else autocannon. */
 function load(url: string, gzip: boolean): { tool: string; rps: number; p50: string; p99: string } {
-  let wrk = '';
-  try {
-    wrk = execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim();
-  } catch {
-    // autocannon below
-  }
+  const wrk = findWrk();
   if (wrk) {
     const args = ['-t1', '-c50', '-d10s', '--latency', ...(gzip ? ['-H', 'Accept-Encoding: gzip'] : []), url];
     const out = execFileSync(wrk, args, { encoding: 'utf8' });
-    const pick = (re: RegExp) => re.exec(out)?.[1] ?? '?';
     return {
       tool: 'wrk',
-      rps: Number(pick(/Requests\/sec:\s+([\d.]+)/)),
-      // Anchored: a `+/- Stdev` column such as 98.99% ends in "99%" too.
-      p50: pick(/^\s+50%\s+(\S+)/m),
-      p99: pick(/^\s+99%\s+(\S+)/m),
+      rps: wrkRequestsPerSecond(out),
+      p50: wrkPercentile(out, 50) ?? '?',
+      p99: wrkPercentile(out, 99) ?? '?',
     };
   }
   const args = [join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', '50', '-d', '10', '-j'];
