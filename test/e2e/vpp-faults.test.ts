@@ -10,7 +10,7 @@ import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../suppo
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix, rulesForTest, TEST_WINDOW_S, testTiming } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
-import { NEIGHBOUR_FAILS, settleNeighbours } from '../support/neighbours.ts';
+import { NEIGHBOUR_FAILS, settleNeighbours, shortNeighbourTimers } from '../support/neighbours.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -175,13 +175,9 @@ describe('fault matrix on VPP (live VPP, shipped rules, real Prometheus)', { ski
     for (const port of ['nsm-1', 'nsm-2', 'proxy.cond-1']) ipIn(ns.px, `link set ${port} master bridge0`);
     ipIn(ns.px, 'addr add 172.16.1.1/24 dev bridge0');
     ipIn(ns.px, 'link set bridge0 up');
-    // Short neighbour timers, as in the pod suite: a neighbour probed while its way is broken fails in
-    // seconds, and a REACHABLE entry turns STALE within 3 s (see settleNeighbours).
-    for (const [key, value] of [
-      ['base_reachable_time_ms', '2000'],
-      ['delay_first_probe_time', '1'],
-    ]) {
-      execFileSync(ip, ['netns', 'exec', ns.px, 'sysctl', '-qw', `net.ipv4.neigh.bridge0.${key}=${value}`]);
+    // The pod suite's short neighbour timers (see settleNeighbours).
+    for (const argv of shortNeighbourTimers('bridge0', 'ipv4')) {
+      execFileSync(ip, ['netns', 'exec', ns.px, ...argv]);
     }
     ipIn(ns.px, 'rule add from 20.0.0.1 lookup 1 priority 32765');
     ipIn(

@@ -44,10 +44,11 @@ function seconds(duration: string): number {
 
 /**
  * The shipped rules with only their time constants shortened, so that a fault fires in seconds. A rule
- * without a range window gets `for: 3s` (or its shipped `for:` if shorter). A rule with one (`rate(…[5m])`) keeps its shipped ratio of
- * `for:` to window: a window of 5 s and, for the drops rule (10m over 5m), `for: 10s`. Cutting only its
- * `for:` would let one dropped packet (seen for the whole window) fire an alert that on a cluster needs
- * drops for twice the window, and let drops from an earlier fault fire in a later one.
+ * without a range window gets `for: 3s` (or its shipped `for:` if shorter). A rule with one
+ * (`rate(…[5m])`) keeps its shipped ratio of `for:` to window: a window of 5 s and, for the drops rule
+ * (10m over 5m), `for: 10s`. Cutting only its `for:` would let one dropped packet (seen for the whole
+ * window) fire an alert that on a cluster needs drops for twice the window, and let drops from an
+ * earlier fault fire in a later one.
  */
 export function rulesForTest(shipped: string): TestRules {
   const doc = parse(shipped) as { groups: { rules: { alert?: string; expr: string; for?: string }[] }[] };

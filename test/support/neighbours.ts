@@ -26,11 +26,24 @@ export async function settleNeighbours(
   }
 }
 
+/** The fault suites' `delay_first_probe_time` on a proxy's bridge (the kernel's default is 5 s). */
+const DELAY_FIRST_PROBE_S = 1;
+/** Unanswered probes, 1 s apart, before the kernel marks an entry FAILED (its defaults). */
+const PROBES = 3;
+
 /**
- * What a probed neighbour needs before it is FAILED, with the suites' short timers on the proxy's
- * bridge: `delay_first_probe_time` (1 s), then 3 unanswered probes 1 s apart.
+ * The `sysctl` commands that give a bridge the fault suites' short neighbour timers: a neighbour probed
+ * while its way is broken fails within seconds, and a REACHABLE entry turns STALE within 3 s.
  */
+export function shortNeighbourTimers(bridge: string, family: 'ipv4' | 'ipv6'): string[][] {
+  return [
+    ['sysctl', '-qw', `net.${family}.neigh.${bridge}.base_reachable_time_ms=2000`],
+    ['sysctl', '-qw', `net.${family}.neigh.${bridge}.delay_first_probe_time=${DELAY_FIRST_PROBE_S}`],
+  ];
+}
+
+/** What a probed neighbour needs before it is FAILED, with `shortNeighbourTimers`. */
 export const NEIGHBOUR_FAILS: SlowerFault = {
-  seconds: 4,
-  why: 'the kernel waits 1 s, then marks a neighbour FAILED after 3 unanswered probes 1 s apart',
+  seconds: DELAY_FIRST_PROBE_S + PROBES,
+  why: `the kernel waits ${DELAY_FIRST_PROBE_S} s, then marks a neighbour FAILED after ${PROBES} unanswered probes 1 s apart`,
 };

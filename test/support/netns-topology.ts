@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { shortNeighbourTimers } from './neighbours.ts';
 import { requireTool } from './tools.ts';
 
 /**
@@ -104,9 +105,8 @@ export class GuideTopology {
     }
     this.ipIn(proxy, 'link set bridge0 up');
     // Short neighbour timers so a broken link shows as FAILED within seconds in the tests.
-    for (const family of ['ipv4', 'ipv6']) {
-      this.exec(proxy, ['sysctl', '-qw', `net.${family}.neigh.bridge0.base_reachable_time_ms=2000`]);
-      this.exec(proxy, ['sysctl', '-qw', `net.${family}.neigh.bridge0.delay_first_probe_time=1`]);
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      for (const argv of shortNeighbourTimers('bridge0', family)) this.exec(proxy, argv);
     }
     this.ipIn(proxy, 'rule add from 20.0.0.1 lookup 1 priority 32765');
     this.ipIn(
