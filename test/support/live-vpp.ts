@@ -421,17 +421,13 @@ export class LiveVpp {
     this.veths.push({ ns: this.netns, name: o.vppIfName });
     // VPP's end is only a carrier for af_packet: without IPv6 its kernel sends no router
     // solicitations or listener reports of its own, which VPP would count as received.
-    this.run([ip, 'netns', 'exec', this.netns, 'sysctl', '-qw', `net.ipv6.conf.${o.vppIfName}.disable_ipv6=1`]);
+    this.sysctl(this.netns, `net.ipv6.conf.${o.vppIfName}.disable_ipv6=1`);
     this.run([ip, '-n', this.netns, 'link', 'set', o.vppIfName, 'up']);
     // Pods take their addresses from the test, not from router advertisements: without this, the pod
     // solicits routers, and VPP's answer starts address autoconfiguration, all at times of the
     // kernel's choosing, which moves the counters of an interface a test expects quiet.
-    for (const [key, value] of [
-      ['accept_ra', 0],
-      ['router_solicitations', 0],
-    ] as const) {
-      this.run([ip, 'netns', 'exec', podNs, 'sysctl', '-qw', `net.ipv6.conf.${o.podIfName}.${key}=${value}`]);
-    }
+    this.sysctl(podNs, `net.ipv6.conf.${o.podIfName}.accept_ra=0`);
+    this.sysctl(podNs, `net.ipv6.conf.${o.podIfName}.router_solicitations=0`);
     this.run([ip, '-n', podNs, 'link', 'set', o.podIfName, 'up']);
     if (o.podAddr4) this.run([ip, '-n', podNs, 'addr', 'add', o.podAddr4, 'dev', o.podIfName]);
     // nodad: the address is usable at once, not after duplicate address detection.
@@ -443,6 +439,11 @@ export class LiveVpp {
       ...[o.vppAddr4, o.vppAddr6].flatMap((a) => (a ? [`set interface ip address ${name} ${a}`] : [])),
     ]);
     return name;
+  }
+
+  /** One `sysctl` setting (`key=value`) inside a network namespace. */
+  private sysctl(ns: string, setting: string): void {
+    this.run([this.ip, 'netns', 'exec', ns, 'sysctl', '-qw', setting]);
   }
 
   /** An L2 cross-connect in both directions. */
