@@ -17,12 +17,18 @@ export const DOCKERFILE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 export function startCompiledExporter(
   args: readonly string[],
   nodeFlags: readonly string[] = DOCKERFILE_NODE_FLAGS,
+  env: Readonly<Record<string, string>> = {},
 ): ChildProcess {
   if (!built) {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
     built = true;
   }
-  return startWithDockerfileSettings(join(ROOT, 'dist/main.js'), [...args, '--log.level=error'], nodeFlags);
+  return startWithDockerfileSettings(
+    join(ROOT, 'dist/main.js'),
+    [...args, '--log.level=error'],
+    nodeFlags,
+    env,
+  );
 }
 
 /** Any script run with the Dockerfile's node flags and environment (the floors compared with the exporter). */
@@ -30,10 +36,11 @@ export function startWithDockerfileSettings(
   script: string,
   args: readonly string[],
   nodeFlags: readonly string[] = DOCKERFILE_NODE_FLAGS,
+  env: Readonly<Record<string, string>> = {},
 ): ChildProcess {
   return spawn(process.execPath, [...nodeFlags, script, ...args], {
     stdio: 'ignore',
-    env: { ...process.env, ...DOCKERFILE_ENV },
+    env: { ...process.env, ...DOCKERFILE_ENV, ...env },
   });
 }
 

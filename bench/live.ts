@@ -12,7 +12,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { VppCollection } from '../src/cycle/vpp-collection.ts';
@@ -26,7 +26,12 @@ import { StatsSegmentReader } from '../src/sources/vpp-stats/segment-reader.ts';
 import { StatsSegmentSource } from '../src/sources/vpp-stats/stats-segment-source.ts';
 import { LiveVpp, vppBundleDir } from '../test/support/live-vpp.ts';
 import { freePort } from '../test/support/prometheus.ts';
-import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
+import {
+  DOCKERFILE_NODE_FLAGS,
+  residentMb,
+  startCompiledExporter,
+  startWithDockerfileSettings,
+} from './compiled-exporter.ts';
 import { findWrk, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -786,32 +791,38 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
 async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: string; body: Buffer }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
+  const loop = loopDelayProbe();
   const exporter = track(
-    startCompiledExporter([
-      `--vpp-cli-socket=${vpp.cliSocket}`,
-      '--vpp-stats-segment=auto',
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--node=bench',
-      '--collect.interval=1s',
-      // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
-      '--collect.command-timeout=900ms',
-      `--collect.thread=${thread}`,
-    ]),
+    startCompiledExporter(
+      [
+        `--vpp-cli-socket=${vpp.cliSocket}`,
+        '--vpp-stats-segment=auto',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--node=bench',
+        '--collect.interval=1s',
+        // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
+        '--collect.command-timeout=900ms',
+        `--collect.thread=${thread}`,
+      ],
+      [...DOCKERFILE_NODE_FLAGS, ...loop.nodeFlags],
+      loop.env,
+    ),
   );
   try {
     await waitUntil(url, async () => (await fetch(url)).ok, 120_000, exporter);
     const before = await (await fetch(url)).text();
-    const [r, probe] = await stallLoad(url);
+    const [[r, probe], delay] = await loop.during(exporter, () => stallLoad(url));
     const after = await (await fetch(url)).text();
     const rss = mem(memory(exporter.pid));
     const cycles = (selfMetric(after, 'cycles_total') ?? 0) - (selfMetric(before, 'cycles_total') ?? 0);
     const cycle = (selfMetric(after, 'cycle_duration_seconds') ?? Number.NaN) * 1000;
     const failures = sumMetric(after, 'collect_failures_total') - sumMetric(before, 'collect_failures_total');
     const errors = r.errors > 0 ? `, ${r.errors} errors (${r.lastError})` : '';
-    const line = `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${rss}`;
+    const line = `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; ${loopDelayText(delay)}; RSS at the end ${rss}`;
     return { line, body: Buffer.from(after) };
   } finally {
     await stopChild(exporter);
+    loop.remove();
   }
 }
 
@@ -874,12 +885,63 @@ function stallLoad(url: string): Promise<[ClientResult, ClientResult]> {
  * exporter can stall less than this here.
  */
 async function stallFloor(body: Buffer): Promise<string> {
-  return withBodyFile(body, (bodyFile) =>
-    withStaticServer(bodyFile, async (url, server) => {
-      const [r, probe] = await stallLoad(url);
-      return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; RSS at the end ${mem(memory(server.pid))}`;
-    }),
-  );
+  const loop = loopDelayProbe();
+  try {
+    return await withBodyFile(body, (bodyFile) =>
+      withStaticServer(
+        bodyFile,
+        async (url, server) => {
+          const [[r, probe], delay] = await loop.during(server, () => stallLoad(url));
+          return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; ${loopDelayText(delay)}; RSS at the end ${mem(memory(server.pid))}`;
+        },
+        loop,
+      ),
+    );
+  } finally {
+    loop.remove();
+  }
+}
+
+interface LoopDelay {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * bench/loop-delay.ts preloaded into a server: its serving thread's own event-loop delay over a load,
+ * which, unlike the probe's answers, leaves out the probing client's scheduling.
+ */
+function loopDelayProbe() {
+  const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-loop-'));
+  const file = join(dir, 'delay.json');
+  return {
+    nodeFlags: ['--import', pathToFileURL(join(ROOT, 'bench/loop-delay.ts')).href],
+    env: { MPE_BENCH_LOOP_DELAY_FILE: file },
+    /** `load`'s result, and the server's loop delay over it (undefined if the server wrote none). */
+    async during<T>(server: ChildProcess, load: () => Promise<T>): Promise<[T, LoopDelay | undefined]> {
+      server.kill('SIGUSR2');
+      const result = await load();
+      server.kill('SIGUSR2');
+      for (let waited = 0; waited < 5000; waited += 50) {
+        try {
+          return [result, JSON.parse(readFileSync(file, 'utf8')) as LoopDelay];
+        } catch {
+          // Not written yet, or half written.
+          await sleep(50);
+        }
+      }
+      return [result, undefined];
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function loopDelayText(d: LoopDelay | undefined): string {
+  if (!d) return "serving thread's loop delay: **not reported**";
+  // Each sample is the time between two ticks of a 1-ms timer: an idle loop shows about 1 ms.
+  return `serving thread's own loop delay (1-ms timer, ${d.samples} ticks): p50 ${ms(d.p50Ms)} ms, p99 ${ms(d.p99Ms)} ms, **max ${ms(d.maxMs)} ms**`;
 }
 
 /** `fn` with `body` in a temporary file (the floor servers read their bytes from one), removed afterwards. */
@@ -898,14 +960,17 @@ async function withBodyFile<T>(body: Buffer, fn: (bodyFile: string) => Promise<T
 async function withStaticServer<T>(
   bodyFile: string,
   fn: (url: string, server: ChildProcess) => Promise<T>,
+  preload?: { nodeFlags: readonly string[]; env: Readonly<Record<string, string>> },
 ): Promise<T> {
   let server: ChildProcess | undefined;
   try {
     const port = await freePort();
     server = track(
-      spawn(process.execPath, [join(ROOT, 'bench/static-server.ts'), bodyFile, String(port)], {
-        stdio: 'ignore',
-      }),
+      spawn(
+        process.execPath,
+        [...(preload?.nodeFlags ?? []), join(ROOT, 'bench/static-server.ts'), bodyFile, String(port)],
+        { stdio: 'ignore', env: { ...process.env, ...preload?.env } },
+      ),
     );
     const url = `http://127.0.0.1:${port}/metrics`;
     await waitUntil(url, async () => (await fetch(url)).ok, 10_000);
