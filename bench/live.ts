@@ -792,23 +792,24 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: s
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
   const loop = loopDelayProbe();
-  const exporter = track(
-    startCompiledExporter(
-      [
-        `--vpp-cli-socket=${vpp.cliSocket}`,
-        '--vpp-stats-segment=auto',
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--node=bench',
-        '--collect.interval=1s',
-        // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
-        '--collect.command-timeout=900ms',
-        `--collect.thread=${thread}`,
-      ],
-      [...DOCKERFILE_NODE_FLAGS, ...loop.nodeFlags],
-      loop.env,
-    ),
-  );
+  let exporter: ChildProcess | undefined;
   try {
+    exporter = track(
+      startCompiledExporter(
+        [
+          `--vpp-cli-socket=${vpp.cliSocket}`,
+          '--vpp-stats-segment=auto',
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--node=bench',
+          '--collect.interval=1s',
+          // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
+          '--collect.command-timeout=900ms',
+          `--collect.thread=${thread}`,
+        ],
+        [...DOCKERFILE_NODE_FLAGS, ...loop.nodeFlags],
+        loop.env,
+      ),
+    );
     await waitUntil(url, async () => (await fetch(url)).ok, 120_000, exporter);
     const before = await (await fetch(url)).text();
     const [[r, probe], delay] = await loop.during(exporter, () => stallLoad(url));
@@ -910,14 +911,14 @@ interface LoopDelay {
 }
 
 /**
- * bench/loop-delay.ts preloaded into a server: its serving thread's own event-loop delay over a load,
+ * bench/loop-delay.mjs preloaded into a server: its serving thread's own event-loop delay over a load,
  * which, unlike the probe's answers, leaves out the probing client's scheduling.
  */
 function loopDelayProbe() {
   const dir = mkdtempSync(join(tmpdir(), 'mpe-bench-loop-'));
   const file = join(dir, 'delay.json');
   return {
-    nodeFlags: ['--import', pathToFileURL(join(ROOT, 'bench/loop-delay.ts')).href],
+    nodeFlags: ['--import', pathToFileURL(join(ROOT, 'bench/loop-delay.mjs')).href],
     env: { MPE_BENCH_LOOP_DELAY_FILE: file },
     /** `load`'s result, and the server's loop delay over it (undefined if the server wrote none). */
     async during<T>(server: ChildProcess, load: () => Promise<T>): Promise<[T, LoopDelay | undefined]> {

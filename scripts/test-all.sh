@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the whole test suite needs on a fresh Debian 12 machine, then runs it.
 # System tools (apt): prometheus (prometheus + promtool), iproute2 (ip, bridge), iputils-ping and
-# util-linux (nsenter, unshare) for the network-namespace and node-local tests, openssl for the TLS
+# util-linux (nsenter, unshare) and procps (sysctl: neighbour timers, IPv6 settings of test
+# interfaces) for the network-namespace, node-local and live VPP tests, openssl for the TLS
 # tests' certificates, kubectl for deploy/,
 # chromium for the path page test (driven by playwright-core). Node 24 comes from npm (package "node").
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
 command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v sysctl >/dev/null 2>&1 || need_apt+=(procps)
 # kubectl renders deploy/ (kubectl kustomize). These machines ship it; Debian's own package is the
 # fallback, and the manifest test fails clearly if its kustomize is older than v4.
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)

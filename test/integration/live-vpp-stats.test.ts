@@ -110,7 +110,7 @@ describe('the stats segment of a live VPP', { skip: liveVppOrSkip() }, () => {
   });
 
   it('gives the interfaces and counters `show interface` prints, once traffic has stopped', async () => {
-    // Counters may move between two reads (the kernel's own IPv6 chatter on the veths), so the CLI's
+    // Counters may move between two reads (a pod's listener reports in its link's first seconds), so the CLI's
     // value must lie between the segment's just before and just after; at rest they are equal.
     const early = await readOk(segment);
     const shown = await cli.run('show interface', 5000);

@@ -55,6 +55,7 @@ export function liveVppOrSkip(): string | false {
   }
   requireTool('ip');
   requireTool('ping');
+  requireTool('sysctl');
   return false;
 }
 
@@ -412,22 +413,24 @@ export class LiveVpp {
 
   /**
    * A veth from VPP's namespace into `podNs`, attached to VPP as an af_packet host-interface, both
-   * ends up and addressed as given. Returns VPP's interface name, `host-<vppIfName>`.
+   * ends up and addressed as given. Returns VPP's interface name, `host-<vppIfName>`. VPP's end has
+   * no IPv6 and the pod ignores router advertisements, so a pod nobody talks to stays quiet.
    */
   afPacketTo(podNs: string, o: AfPacketOptions): string {
     const ip = this.ip;
     const peer = ['peer', 'name', o.podIfName, 'netns', podNs];
     this.run([ip, 'link', 'add', o.vppIfName, 'netns', this.netns, 'type', 'veth', ...peer]);
     this.veths.push({ ns: this.netns, name: o.vppIfName });
+    // A kernel booted without IPv6 has none of these settings, and none of the chatter they stop.
+    const ipv6 = existsSync('/proc/sys/net/ipv6');
     // VPP's end is only a carrier for af_packet: without IPv6 its kernel sends no router
     // solicitations or listener reports of its own, which VPP would count as received.
-    this.sysctl(this.netns, `net.ipv6.conf.${o.vppIfName}.disable_ipv6=1`);
+    if (ipv6) this.sysctl(this.netns, `net/ipv6/conf/${o.vppIfName}/disable_ipv6=1`);
     this.run([ip, '-n', this.netns, 'link', 'set', o.vppIfName, 'up']);
-    // Pods take their addresses from the test, not from router advertisements: without this, the pod
-    // solicits routers, and VPP's answer starts address autoconfiguration, all at times of the
-    // kernel's choosing, which moves the counters of an interface a test expects quiet.
-    this.sysctl(podNs, `net.ipv6.conf.${o.podIfName}.accept_ra=0`);
-    this.sysctl(podNs, `net.ipv6.conf.${o.podIfName}.router_solicitations=0`);
+    // Pods take their addresses from the test, not from router advertisements (and so solicit none):
+    // otherwise VPP's answer starts address autoconfiguration at times of the kernel's choosing,
+    // which moves the counters of an interface a test expects quiet.
+    if (ipv6) this.sysctl(podNs, `net/ipv6/conf/${o.podIfName}/accept_ra=0`);
     this.run([ip, '-n', podNs, 'link', 'set', o.podIfName, 'up']);
     if (o.podAddr4) this.run([ip, '-n', podNs, 'addr', 'add', o.podAddr4, 'dev', o.podIfName]);
     // nodad: the address is usable at once, not after duplicate address detection.
@@ -441,7 +444,7 @@ export class LiveVpp {
     return name;
   }
 
-  /** One `sysctl` setting (`key=value`) inside a network namespace. */
+  /** One `sysctl` setting (`key=value`, the key with slashes: interface names may hold dots) inside a network namespace. */
   private sysctl(ns: string, setting: string): void {
     this.run([this.ip, 'netns', 'exec', ns, 'sysctl', '-qw', setting]);
   }

@@ -59,6 +59,7 @@ export class GuideTopology {
 
   create(): void {
     requireTool('ping');
+    requireTool('sysctl');
     const { proxy, frontendGhi, frontendJkl, target } = this.pods;
     for (const p of [proxy, frontendGhi, frontendJkl, target]) {
       this.exec(undefined, [this.ip, 'netns', 'add', p.netns]);

@@ -2,6 +2,8 @@
 // own event-loop delay, as node's monitorEventLoopDelay measures it, free of the probing client's
 // scheduling. The first SIGUSR2 starts a window (the start-up before it is not counted); the second
 // writes the window's figures as JSON to $MPE_BENCH_LOOP_DELAY_FILE. Inert without that variable.
+// Plain JavaScript: a TypeScript preload would load Node's type stripper into the measured process
+// (and again into its worker thread), which adds to the RSS the stall rows report.
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
@@ -19,7 +21,7 @@ if (isMainThread && file) {
       histogram.reset();
       return;
     }
-    const ms = (ns: number) => ns / 1e6;
+    const ms = (ns) => ns / 1e6;
     writeFileSync(
       file,
       JSON.stringify({
