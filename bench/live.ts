@@ -32,7 +32,7 @@ import {
   startCompiledExporter,
   startWithDockerfileSettings,
 } from './compiled-exporter.ts';
-import { findWrk, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
+import { findWrk, wrkMs, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -242,13 +242,6 @@ const WRK_CONNECTIONS = 10;
 /** The key of the wrk run in a loads map. */
 const WRK_KEY = `wrk ${WRK_CONNECTIONS}`;
 
-/** wrk's latency such as `812.00us`, `12.34ms` or `1.02s`, in ms. */
-function wrkMs(text: string | undefined): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
-  if (!m) return Number.NaN;
-  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[m[2] as 'us' | 'ms' | 's'];
-}
-
 /**
  * The identity load again from wrk, a C client: the Node client reads 1 MB bodies no faster than a
  * few hundred per second on these cores, so above that it measures itself. HTTP/1.0 servers that
@@ -260,7 +253,7 @@ async function wrkLoad(url: string, netns?: string): Promise<ClientResult> {
     string,
     ...string[],
   ];
-  const { stdout: out } = await promisify(execFile)(cmd, rest, {
+  const { stdout: out } = await execFileAsync(cmd, rest, {
     encoding: 'utf8',
     timeout: LOAD_MS + 60_000,
   });
@@ -819,7 +812,7 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: s
     const cycle = (selfMetric(after, 'cycle_duration_seconds') ?? Number.NaN) * 1000;
     const failures = sumMetric(after, 'collect_failures_total') - sumMetric(before, 'collect_failures_total');
     const errors = r.errors > 0 ? `, ${r.errors} errors (${r.lastError})` : '';
-    const line = `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest event-loop stall seen ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; ${loopDelayText(delay)}; RSS at the end ${rss}`;
+    const line = `${r.requests} scrapes in ${r.seconds.toFixed(1)} s (one every ${STALL_EVERY_MS} ms, keep-alive) while ${cycles} cycles ran (last cycle ${ms(cycle)} ms, ${failures} failed commands meanwhile): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms${errors}; meanwhile ${probeText(probe, 'longest event-loop stall seen')}; ${loopDelayText(delay)}; RSS at the end ${rss}`;
     return { line, body: Buffer.from(after) };
   } finally {
     await stopChild(exporter);
@@ -893,7 +886,7 @@ async function stallFloor(body: Buffer): Promise<string> {
         bodyFile,
         async (url, server) => {
           const [[r, probe], delay] = await loop.during(server, () => stallLoad(url));
-          return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; \`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **longest ${ms(probe.max)} ms**${probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : ''}; ${loopDelayText(delay)}; RSS at the end ${mem(memory(server.pid))}`;
+          return `${r.requests} scrapes of the same ${size(body.length)} (keep-alive): latency p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms; ${probeText(probe, 'longest')}; ${loopDelayText(delay)}; RSS at the end ${mem(memory(server.pid))}`;
         },
         loop,
       ),
@@ -937,6 +930,12 @@ function loopDelayProbe() {
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The `/healthz` probe's figures in a stall row; `longest` names its longest answer. */
+function probeText(probe: ClientResult, longest: string): string {
+  const errors = probe.errors > 0 ? `, ${probe.errors} errors (${probe.lastError})` : '';
+  return `\`/healthz\` every ${PROBE_EVERY_MS} ms (${probe.requests} answers): p50 ${ms(probe.p50)} ms, p99 ${ms(probe.p99)} ms, **${longest} ${ms(probe.max)} ms**${errors}`;
 }
 
 function loopDelayText(d: LoopDelay | undefined): string {

@@ -20,3 +20,10 @@ export function wrkPercentile(out: string, percent: 50 | 99): string | undefined
 export function wrkRequestsPerSecond(out: string): number {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
 }
+
+/** wrk's latency such as `812.00us`, `12.34ms` or `1.02s`, in ms. */
+export function wrkMs(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!m) return Number.NaN;
+  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[m[2] as 'us' | 'ms' | 's'];
+}
