@@ -5,6 +5,9 @@
 # interfaces) for the network-namespace, node-local and live VPP tests, openssl for the TLS
 # tests' certificates, kubectl for deploy/,
 # chromium for the path page test (driven by playwright-core). Node 24 comes from npm (package "node").
+# Then it builds what the cluster tests run, into a cache outside the repository (Go is required):
+# scripts/test-cluster-parts.sh (Kubernetes, containerd, runc from the Go module proxy; the CNI plugins,
+# iptables, buildah and debootstrap from Debian) and scripts/test-cluster-images.sh (the images).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +34,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+bash scripts/test-cluster-parts.sh
+bash scripts/test-cluster-images.sh
 npm test

@@ -27,16 +27,6 @@ vpp_dir="${MPE_TEST_VPP_DIR:-$repo/../shared/vpp-v26.06}"
 # buildah's own storage, kept apart from any other containers on the machine.
 storage=(--root "$cache/buildah/storage" --runroot "$cache/buildah/run" --storage-driver vfs)
 
-# Each image's key: the hash of what it is built from.
-hash_files() { (cd "$repo" && git ls-files -s -- "$@" 2>/dev/null || find "$@" -type f -exec sha256sum {} +) | sha256sum | cut -c1-16; }
-base_key=$(echo "$NODE_VERSION $NPM_MAJOR $DEBIAN_MIRROR $(hash_files scripts/test-cluster-images.sh)" | sha256sum | cut -c1-16)
-declare -A keys=(
-  [base]=$base_key
-  [exporter]=$(echo "$base_key $(hash_files Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src demo)" | sha256sum | cut -c1-16)
-  [forwarder-vpp]=$(echo "$base_key $(hash_files test/cluster/images/forwarder-vpp) $(cat "$vpp_dir"/bin/* 2>/dev/null | sha256sum)" | sha256sum | cut -c1-16)
-  [meridio-pod]=$(echo "$base_key $(hash_files test/cluster/images/meridio-pod)" | sha256sum | cut -c1-16)
-  [pause]=$(sha256sum <"$cache/bin/pause" 2>/dev/null | cut -c1-16)
-)
 declare -A tags=(
   [base]=node:24-bookworm-slim
   [exporter]=meridio-path-exporter:0.1.0
@@ -46,21 +36,6 @@ declare -A tags=(
 )
 order=(base exporter forwarder-vpp meridio-pod pause)
 
-fresh() { [ -f "$out/$1.tar" ] && [ "$(cat "$out/$1.key" 2>/dev/null)" = "${keys[$1]}" ]; }
-
-if [ "${1:-}" = "--check" ]; then
-  stale=()
-  for image in "${order[@]}"; do fresh "$image" || stale+=("$image"); done
-  [ ${#stale[@]} -eq 0 ] && exit 0
-  echo "cluster images missing or stale: ${stale[*]} (run: bash scripts/test-cluster-images.sh)" >&2
-  exit 1
-fi
-
-[ -x "$cache/bin/pause" ] || { echo "no pause binary: run scripts/test-cluster-parts.sh first" >&2; exit 1; }
-[ -x "$vpp_dir/bin/vpp" ] || { echo "no VPP at $vpp_dir (set MPE_TEST_VPP_DIR)" >&2; exit 1; }
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 bah() { buildah "${storage[@]}" "$@"; }
 # Build steps reach the Debian and npm registries through the host's network, trusting what the host
 # trusts (a machine behind a TLS-inspecting proxy has its CA in the host bundle): the bundle and an npm
@@ -112,6 +87,34 @@ build_pause() {
   bah rm "$c" >/dev/null
 }
 
+# Each image's key: the hash of what it is built from (file contents as they are in the work tree, and
+# the recipe that builds it), so an edit rebuilds that image and nothing else does.
+hash_files() { (cd "$repo" && find "$@" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
+recipe() { declare -f "build_$1" | sha256sum | cut -c1-16; }
+base_key=$(echo "$NODE_VERSION $NPM_MAJOR $DEBIAN_MIRROR $(recipe base)" | sha256sum | cut -c1-16)
+declare -A keys=(
+  [base]=$base_key
+  [exporter]=$(echo "$base_key $(recipe exporter) $(hash_files Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src demo)" | sha256sum | cut -c1-16)
+  [forwarder-vpp]=$(echo "$base_key $(recipe forwarder-vpp) $(hash_files test/cluster/images/forwarder-vpp) $(cat "$vpp_dir"/bin/* 2>/dev/null | sha256sum)" | sha256sum | cut -c1-16)
+  [meridio-pod]=$(echo "$base_key $(recipe meridio-pod) $(hash_files test/cluster/images/meridio-pod)" | sha256sum | cut -c1-16)
+  [pause]=$(echo "$(recipe pause) $(sha256sum <"$cache/bin/pause" 2>/dev/null)" | sha256sum | cut -c1-16)
+)
+
+fresh() { [ -f "$out/$1.tar" ] && [ "$(cat "$out/$1.key" 2>/dev/null)" = "${keys[$1]}" ]; }
+
+if [ "${1:-}" = "--check" ]; then
+  stale=()
+  for image in "${order[@]}"; do fresh "$image" || stale+=("$image"); done
+  [ ${#stale[@]} -eq 0 ] && exit 0
+  echo "cluster images missing or stale: ${stale[*]} (run: bash scripts/test-cluster-images.sh)" >&2
+  exit 1
+fi
+
+[ -x "$cache/bin/pause" ] || { echo "no pause binary: run scripts/test-cluster-parts.sh first" >&2; exit 1; }
+[ -x "$vpp_dir/bin/vpp" ] || { echo "no VPP at $vpp_dir (set MPE_TEST_VPP_DIR)" >&2; exit 1; }
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 for image in "${order[@]}"; do
   fresh "$image" && continue
   # The other images start FROM the base: load its archive when buildah's storage lost it.

@@ -4,7 +4,9 @@
 #   $MPE_CACHE_DIR/cluster/bin/   etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 #                                 kube-proxy, kubelet (test/cluster/kube, one binary, Go module proxy),
 #                                 containerd, containerd-shim-runc-v2, ctr, runc (Go module proxy),
-#                                 pause (test/cluster/pause)
+#                                 pause (test/cluster/pause),
+#                                 prometheus and promtool 3 (Go module proxy: Debian's 2.42 has no
+#                                 Kubernetes service discovery)
 # and installs from Debian: the CNI plugins, iptables, conntrack, buildah, debootstrap, and libseccomp's
 # headers for runc. Debian's runc (1.1.5) cannot start a container on this kernel ("can't get final
 # child's PID from pipe: EOF"), so runc is built too.
@@ -17,6 +19,8 @@ cd "$(dirname "$0")/.."
 
 CONTAINERD_VERSION=v2.2.9
 RUNC_VERSION=v1.4.4
+# Prometheus 3.x is published as module version v0.3xx.y.
+PROMETHEUS_VERSION=v0.316.0
 # A build option of runc or containerd changes its key, so the cache rebuilds it.
 RUNC_KEY="$RUNC_VERSION seccomp"
 cache="${MPE_CACHE_DIR:-$HOME/.cache/meridio-path-exporter}/cluster"
@@ -33,7 +37,7 @@ stamp() { cat "$cache/$1.key" 2>/dev/null || true; }
 missing=()
 for entry in "${apt_tools[@]}"; do
   tool=${entry%%:*}
-  if [[ $tool == /* ]]; then [ -x "$tool" ] || missing+=("${entry#*:}"); else
+  if [[ $tool == /* ]]; then [ -e "$tool" ] || missing+=("${entry#*:}"); else
     command -v "$tool" >/dev/null 2>&1 || missing+=("${entry#*:}"); fi
 done
 stale=()
@@ -41,6 +45,7 @@ stale=()
 [ "$(stamp containerd)" = "$CONTAINERD_VERSION" ] || stale+=(containerd)
 [ "$(stamp runc)" = "$RUNC_KEY" ] || stale+=(runc)
 [ "$(stamp pause)" = "$pause_key" ] || stale+=(pause)
+[ "$(stamp prometheus)" = "$PROMETHEUS_VERSION" ] || stale+=(prometheus)
 
 if [ "${1:-}" = "--check" ]; then
   [ ${#missing[@]} -eq 0 ] && [ ${#stale[@]} -eq 0 ] && exit 0
@@ -90,6 +95,11 @@ build_containerd() {
 # runc needs cgo for libseccomp (the seccomp profiles of RuntimeDefault).
 build_runc() { GOBIN="$bin" CGO_ENABLED=1 go install -ldflags=-s -tags seccomp "github.com/opencontainers/runc@$RUNC_VERSION"; }
 
+build_prometheus() {
+  GOBIN="$bin" go install -ldflags=-s "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_VERSION" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+}
+
 build_pause() { (cd test/cluster/pause && go build -ldflags=-s -o "$bin/pause" .); }
 
 for part in "${stale[@]}"; do
@@ -99,6 +109,7 @@ for part in "${stale[@]}"; do
     containerd) echo "$CONTAINERD_VERSION" >"$cache/containerd.key" ;;
     runc) echo "$RUNC_KEY" >"$cache/runc.key" ;;
     pause) echo "$pause_key" >"$cache/pause.key" ;;
+    prometheus) echo "$PROMETHEUS_VERSION" >"$cache/prometheus.key" ;;
   esac
 done
 echo "cluster parts ready in $bin"

@@ -120,13 +120,13 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'MeridioProxyVipMissingNexthops',
-        expr: `(\n  meridio_proxy_route_nexthops{dst="default"}\n    and on (node, namespace, pod, family, table) ${VIP_RULES}\n)\n  < on (namespace, trench) group_left count by (namespace, trench) (meridio_pod_info{role="stateless-lb-frontend"})`,
+        expr: `(\n  meridio_proxy_route_nexthops{dst="default"}\n    and on (node, namespace, pod, family, table) ${VIP_RULES}\n)\n  < on (namespace, trench, conduit) group_left count by (namespace, trench, conduit) (meridio_pod_info{role="stateless-lb-frontend"})`,
         for: '5m',
         severity: 'warning',
         summary:
-          'Proxy {{ $labels.pod }} has {{ $value }} nexthops in VIP table {{ $labels.table }}, fewer than the trench has frontends',
+          'Proxy {{ $labels.pod }} has {{ $value }} nexthops in VIP table {{ $labels.table }}, fewer than its conduit has frontends',
         description:
-          "Table {{ $labels.table }} ({{ $labels.family }}) of proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} has {{ $value }} nexthops while the trench runs more stateless-lb-frontends: traffic of that VIP is not spread over all of them. Compare `ip route show table {{ $labels.table }}` with the frontends' conduit addresses.",
+          "Table {{ $labels.table }} ({{ $labels.family }}) of proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} has {{ $value }} nexthops while conduit {{ $labels.conduit }} of trench {{ $labels.trench }} has more stateless-lb-frontends (a proxy serves one conduit; the frontends of the attractors composed of it are its nexthops): traffic of that VIP is not spread over all of them. Compare `ip route show table {{ $labels.table }}` with the frontends' conduit addresses.",
         runbook: 'runbook-vip-nexthops',
       },
       {

@@ -54,7 +54,7 @@ export class CycleRunner {
     windows: { goneMs: number; fdbMissingMs: number } = { goneMs: 0, fdbMissingMs: 0 },
     /** False while the node's pod list is not known (cluster discovery not synced yet). */
     private readonly podsKnown: () => boolean = () => true,
-    /** The VIPs Meridio's resources give each `<namespace>/<trench>` (cluster mode, when its CRDs exist). */
+    /** The VIPs Meridio's resources give each `<namespace>/<trench>/<conduit>` (cluster mode, when its CRDs exist). */
     private readonly expectedVips: () => ReadonlyMap<string, readonly string[]> | undefined = () => undefined,
   ) {
     this.gone = new GoneLinks(windows.goneMs);

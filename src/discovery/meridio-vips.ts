@@ -8,15 +8,21 @@ export const MERIDIO_VERSION = 'v1';
 /** How often a cluster without Meridio's CRDs is asked again whether it has them now. */
 const NOT_INSTALLED_RETRY_MS = 5 * 60_000;
 
-/** A Vip (`spec.address`) or an Attractor (`spec.vips`: names of Vips in its namespace). */
+/**
+ * A Vip (`spec.address`) or an Attractor (`spec.vips`: names of Vips in its namespace; `spec.composites`:
+ * names of the Conduits that carry them).
+ */
 export interface MeridioObject extends KubernetesObject {
-  spec?: { address?: unknown; vips?: unknown };
+  spec?: { address?: unknown; vips?: unknown; composites?: unknown };
 }
 
 /**
- * The VIPs each trench must route, from Meridio's resources: the addresses of the Vips that the
- * trench's Attractors announce (label `trench`, same namespace). Key `<namespace>/<trench>`; addresses
- * as a proxy's rule shows them (a host prefix without its `/32` or `/128`).
+ * The VIPs each conduit's proxies must route, from Meridio's resources: the addresses of the Vips that
+ * the Attractors composed of that conduit announce (an Attractor names its conduits in
+ * `spec.composites`, its Vips in `spec.vips`, its trench in label `trench`, all in its namespace). A
+ * proxy serves one conduit, so it routes those VIPs and no other attractor's. Key
+ * `<namespace>/<trench>/<conduit>`; addresses as a proxy's rule shows them (a host prefix without its
+ * `/32` or `/128`).
  */
 export function expectedVipsOf(
   attractors: readonly MeridioObject[],
@@ -35,14 +41,18 @@ export function expectedVipsOf(
     const ns = a.metadata?.namespace;
     const trench = a.metadata?.labels?.trench;
     const names = a.spec?.vips;
-    if (!ns || !trench || !Array.isArray(names)) continue;
-    const key = `${ns}/${trench}`;
-    const list = out.get(key) ?? [];
-    for (const name of names) {
-      const address = typeof name === 'string' ? addressOf.get(`${ns}/${name}`) : undefined;
-      if (address && !list.includes(address)) list.push(address);
+    const conduits = a.spec?.composites;
+    if (!ns || !trench || !Array.isArray(names) || !Array.isArray(conduits)) continue;
+    for (const conduit of conduits) {
+      if (typeof conduit !== 'string' || conduit === '') continue;
+      const key = `${ns}/${trench}/${conduit}`;
+      const list = out.get(key) ?? [];
+      for (const name of names) {
+        const address = typeof name === 'string' ? addressOf.get(`${ns}/${name}`) : undefined;
+        if (address && !list.includes(address)) list.push(address);
+      }
+      out.set(key, list);
     }
-    out.set(key, list);
   }
   return out;
 }
@@ -90,7 +100,7 @@ export class MeridioVips {
     await Promise.all([this.attractors.stop(), this.vips.stop()]);
   }
 
-  /** Expected VIP addresses per `<namespace>/<trench>`; undefined while not known. */
+  /** Expected VIP addresses per `<namespace>/<trench>/<conduit>`; undefined while not known. */
   expected(): ReadonlyMap<string, readonly string[]> | undefined {
     if (!this.attractors.isSynced || !this.vips.isSynced) return undefined;
     this.cached ??= expectedVipsOf(this.attractors.list(), this.vips.list());

@@ -19,7 +19,7 @@ export interface CorrelateInput {
   gone?: GoneLinks;
   /** Targets whose MAC the proxy's bridge has lost for long, shown as down FDB links. */
   missingFdb?: MissingFdb;
-  /** VIP addresses per `<namespace>/<trench>` from Meridio's resources: each proxy of the trench must route them. */
+  /** VIP addresses per `<namespace>/<trench>/<conduit>` from Meridio's resources: each proxy of the conduit must route them. */
   expectedVips?: ReadonlyMap<string, readonly string[]>;
   /** False while the node's pod list is not known (cluster discovery not synced): nothing is missing then. */
   podsKnown?: boolean;

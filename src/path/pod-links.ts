@@ -125,9 +125,9 @@ export function* expectedVipLinks(
 ): Sliced<PathLink[]> {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
-    const { namespace, trench, role } = pod.target;
-    if (role !== 'proxy' || !trench || !pod.data.rules) continue;
-    const vips = expected.get(`${namespace}/${trench}`);
+    const { namespace, trench, conduit, role } = pod.target;
+    if (role !== 'proxy' || !trench || !conduit || !pod.data.rules) continue;
+    const vips = expected.get(`${namespace}/${trench}/${conduit}`);
     if (!vips || vips.length === 0) continue;
     yield;
     const tables = vipTables(pod);
@@ -153,7 +153,7 @@ export function* expectedVipLinks(
         'route',
         'missing',
         `rule from ${vip} in ${pod.target.pod}`,
-        `trench ${trench} announces ${vip} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
+        `trench ${trench} announces ${vip} through conduit ${conduit} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
       );
       missing.namespace = namespace;
       missing.pod = pod.target.pod;

@@ -240,6 +240,28 @@ const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] 
       },
       // Every pod's main table has one default route: not a VIP table, whatever the frontend count.
       { series: HEALTHY_CLUSTER, evalTime: '10m', fire: [] },
+      // A trench with two conduits, each with its attractor's frontend: a proxy's VIP table spreads over
+      // its own conduit's frontends only, not over the trench's.
+      {
+        series: [
+          [
+            `meridio_proxy_route_nexthops{${P},trench="trench-a",conduit="conduit-a-1",family="ipv4",table="1",dst="default",type="unicast"}`,
+            '1x10',
+          ],
+          [RULE, '1x10'],
+          [`meridio_pod_info{${P},trench="trench-a",conduit="conduit-a-1",role="proxy"}`, '1x10'],
+          [
+            `meridio_pod_info{node="worker-a",namespace="red",pod="fe-a-1",trench="trench-a",conduit="conduit-a-1",attractor="attractor-a-1",role="stateless-lb-frontend"}`,
+            '1x10',
+          ],
+          [
+            `meridio_pod_info{node="worker-a",namespace="red",pod="fe-a-2",trench="trench-a",conduit="conduit-a-2",attractor="attractor-a-2",role="stateless-lb-frontend"}`,
+            '1x10',
+          ],
+        ],
+        evalTime: '10m',
+        fire: [],
+      },
     ],
   },
   MeridioProxyVipNoNexthop: {

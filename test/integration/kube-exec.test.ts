@@ -340,7 +340,7 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
       attractors: [
         {
           ...meta('Attractor', 'attractor-a-1', { trench: 'trench-a' }),
-          spec: { vips: ['vip-v4', 'vip-new'] },
+          spec: { vips: ['vip-v4', 'vip-new'], composites: ['conduit-a-1'] },
         },
       ],
       vips: [

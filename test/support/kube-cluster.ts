@@ -10,12 +10,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:https';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PodProcessFinder } from '../../src/sources/node-local/pod-processes.ts';
 import { removeStaleNamespaces } from './netns-topology.ts';
+import { clusterCacheDir } from './test-cache.ts';
 import { requireTool } from './tools.ts';
 
 /**
@@ -40,10 +40,6 @@ export const POD_CIDR = '198.18.64.0/24';
 const SERVICE_CIDR = '198.18.128.0/24';
 const NETNS_BASE = 'mpek';
 const STOP_GRACE_MS = 5_000;
-
-export function clusterCacheDir(): string {
-  return join(process.env.MPE_CACHE_DIR || join(homedir(), '.cache', 'meridio-path-exporter'), 'cluster');
-}
 
 /**
  * For `describe(..., { skip: kubeClusterOrSkip() })`: false when the cluster can run. Without root or
@@ -163,8 +159,10 @@ export class KubeCluster {
     try {
       return (await child).stdout;
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new Error(`kubectl ${args.join(' ')}: ${e.stderr?.trim() || e.message}`);
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      // `kubectl auth can-i` answers "no" on stdout with exit status 1.
+      const said = [e.stdout?.trim(), e.stderr?.trim()].filter(Boolean).join('\n');
+      throw new Error(`kubectl ${args.join(' ')}: ${said || e.message}`);
     }
   }
 
@@ -345,6 +343,8 @@ export class KubeCluster {
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
       '--allow-privileged=true',
+      // The node's name resolves nowhere: reach the kubelet (exec, logs) at its InternalIP.
+      '--kubelet-preferred-address-types=InternalIP',
     ]);
   }
 

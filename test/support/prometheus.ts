@@ -22,6 +22,9 @@ export const SCRAPE_INTERVAL_S = 1;
 export const EVALUATION_INTERVAL_S = 1;
 
 export class TestPrometheus {
+  /** `bin`: a Prometheus other than the PATH's (Debian's 2.42), e.g. `builtTool('prometheus')`. */
+  constructor(private readonly bin = requireTool('prometheus')) {}
+
   private child?: ChildProcess;
   private dir?: string;
   url = '';
@@ -34,7 +37,7 @@ export class TestPrometheus {
     ruleFiles: string[] = [],
     scrapeConfigs?: string[],
   ): Promise<void> {
-    const bin = requireTool('prometheus');
+    const bin = this.bin;
     this.dir = mkdtempSync(join(tmpdir(), 'mpe-prom-'));
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
