@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { KubeCluster, kubeClusterOrSkip, NODE_NAME } from '../support/kube-cluster.ts';
+import { type AuditEvent, KubeCluster, kubeClusterOrSkip, NODE_NAME } from '../support/kube-cluster.ts';
 import {
   CONDUITS,
   MERIDIO_CRDS,
@@ -69,14 +70,22 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     await cluster.stop();
   });
 
-  /** Applies an overlay as the README says and waits for the agent's rollout. */
-  async function install(overlay: string): Promise<void> {
-    await cluster.kubectl(['apply', '-k', `deploy/overlays/${overlay}`]);
-    await cluster.kubectl(['-n', NS, 'rollout', 'status', 'ds/meridio-path-exporter', '--timeout=180s']);
+  /** Applies an overlay as the README says (exec with deploy/exec-access) and waits for the agent's rollout. */
+  async function install(overlay: string, namespace = NS): Promise<void> {
+    await cluster.kubectl(['apply', '-k', overlay.includes('/') ? overlay : `deploy/overlays/${overlay}`]);
+    if (overlay.startsWith('exec')) await cluster.kubectl(['apply', '-k', 'deploy/exec-access']);
+    await cluster.kubectl([
+      '-n',
+      namespace,
+      'rollout',
+      'status',
+      'ds/meridio-path-exporter',
+      '--timeout=180s',
+    ]);
   }
 
-  async function agentUrl(): Promise<string> {
-    const pods = JSON.parse(await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'json'])) as {
+  async function agentUrl(namespace = NS): Promise<string> {
+    const pods = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'pods', '-o', 'json'])) as {
       items: { status: { podIP?: string; phase: string }; metadata: { deletionTimestamp?: string } }[];
     };
     const ready = pods.items.filter((p) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
@@ -85,12 +94,12 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
   }
 
   /** The agent's /metrics once it is complete: every command read, every Meridio pod and VPP link seen. */
-  async function completeMetrics(timeoutMs = 90_000): Promise<Series[]> {
+  async function completeMetrics(timeoutMs = 90_000, namespace = NS): Promise<Series[]> {
     const deadline = Date.now() + timeoutMs;
     let problem = 'no answer';
     while (Date.now() < deadline) {
       try {
-        const series = parseExposition(await (await fetch(`${await agentUrl()}/metrics`)).text());
+        const series = parseExposition(await (await fetch(`${await agentUrl(namespace)}/metrics`)).text());
         const of = (name: string) => series.filter((s) => s.name === name);
         const failed = of('meridio_path_exporter_collect_success').filter((s) => s.value !== '1');
         const pods = of('meridio_pod_info');
@@ -115,6 +124,31 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     throw new Error(`/metrics not complete after ${timeoutMs} ms: ${problem}`);
   }
 
+  /** Waits until the agent's /metrics satisfies `ok`. */
+  async function untilMetrics(
+    ok: (series: Series[]) => boolean,
+    timeoutMs = 60_000,
+    namespace = NS,
+  ): Promise<Series[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const series = parseExposition(await (await fetch(`${await agentUrl(namespace)}/metrics`)).text());
+        if (ok(series)) return series;
+      } catch {
+        // Between two agent pods.
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    throw new Error(`/metrics did not reach the expected state in ${timeoutMs} ms`);
+  }
+
+  async function agentUid(): Promise<string> {
+    return (
+      await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'jsonpath={.items[0].metadata.uid}'])
+    ).trim();
+  }
+
   /**
    * What two reads of the same node share: every series but timing and counter ones, without the labels
    * that say how it was read, and a neighbour's state (it ages between two reads).
@@ -136,7 +170,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
    * interface (`tap-peer` links). What only exec mode reads: `show errors` (the segment has the errors).
    */
   const ONLY_NODE_LOCAL =
-    /^(vpp_buffer_pool_|vpp_memory_heap_|vpp_input_rate_|meridio_path_link_(info|up)\{"node":"[^"]*","type":"tap-peer","from":"vpp:host-|meridio_path_exporter_collect_success\{"forwarder":"[^"]*","namespace":"","pod":"","command":"(stats segment|ip -json -stats -details link show)"|meridio_path_exporter_source_info)/;
+    /^(vpp_buffer_pool_|vpp_memory_heap_|vpp_input_rate_|vpp_vector_rate|vpp_worker_threads|meridio_path_link_(info|up)\{"node":"[^"]*","type":"tap-peer","from":"vpp:host-|meridio_path_exporter_collect_success\{"forwarder":"[^"]*","namespace":"","pod":"","command":"(stats segment|ip -json -stats -details link show)"|meridio_path_exporter_source_info)/;
   const ONLY_EXEC =
     /^(meridio_path_exporter_collect_success\{"forwarder":"[^"]*","namespace":"","pod":"","command":"show errors"|meridio_path_exporter_source_info)/;
 
@@ -209,7 +243,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       },
       { onlyNodeLocal: [], onlyExec: [] },
     );
-    assert.ok(a.length - onlyNodeLocal.length > 500, `${a.length - onlyNodeLocal.length} series in common`);
+    assert.ok(a.length - onlyNodeLocal.length > 300, `${a.length - onlyNodeLocal.length} series in common`);
   });
 
   it('the ServiceAccount can do exactly what the agent needs, nothing more', async () => {
@@ -276,7 +310,218 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       await prometheus.stop();
     }
   });
+
+  it('API load and cost of one agent, from the API server’s audit log and the pod’s cgroup', async () => {
+    const agent = (e: AuditEvent) => e.user.username === SA;
+    const windowS = 60;
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, windowS * 1000));
+    const events = cluster.auditEvents().filter(agent);
+    const inWindow = events.filter((e) => Date.parse(e.requestReceivedTimestamp) >= start);
+    const requests = inWindow.filter((e) => e.stage === 'ResponseComplete' || e.verb === 'watch');
+    const byVerb = (list: AuditEvent[]) =>
+      Object.entries(
+        list.reduce<Record<string, number>>((acc, e) => {
+          const key = `${e.verb} ${e.objectRef?.resource ?? e.requestURI}`;
+          acc[key] = (acc[key] ?? 0) + 1;
+          return acc;
+        }, {}),
+      )
+        .sort()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
+    const started = events.filter((e) => e.stage === 'ResponseStarted' && e.verb === 'watch').length;
+    const ended = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'watch').length;
+    const agents = new Set(events.map((e) => e.userAgent));
+    const cg = podCgroup(await agentUid());
+    const cpu0 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
+    await new Promise((r) => setTimeout(r, 30_000));
+    const cpu1 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
+    const memory = Number(readFileSync(join(cg.memory, 'memory.usage_in_bytes'), 'utf8'));
+    const rss = /^total_rss (\d+)$/m.exec(readFileSync(join(cg.memory, 'memory.stat'), 'utf8'))?.[1];
+    console.log(
+      [
+        `agent API requests in a steady ${windowS} s (node-local, 1 node): ${requests.length} (${byVerb(requests) || 'none'})`,
+        `agent watches open: ${started - ended} (${started} started, ${ended} ended since install); user agents: ${[...agents].join(', ')}`,
+        `agent pod: ${((cpu1 - cpu0) / 1e6 / 30).toFixed(2)} millicores over 30 s, memory ${(memory / 2 ** 20).toFixed(1)} MiB (rss ${(Number(rss) / 2 ** 20).toFixed(1)} MiB); DaemonSet requests 20m / 128Mi, limits 250m / 256Mi`,
+      ].join('\n'),
+    );
+    // No list in the steady state (the agent never polls), and each kind's watch stays open: at most
+    // one reconnect per kind in a minute (the server ends a watch after 5 min).
+    assert.equal(requests.filter((e) => e.verb === 'list').length, 0, byVerb(requests));
+    assert.ok(requests.length <= 4, byVerb(requests));
+    assert.ok(memory < 256 * 2 ** 20, 'under the DaemonSet’s memory limit');
+  });
+
+  it('agent pod restarted: the new pod reads the whole node again', async () => {
+    await cluster.kubectl([
+      '-n',
+      NS,
+      'delete',
+      'pod',
+      '-l',
+      'app.kubernetes.io/name=meridio-path-exporter',
+      '--wait',
+    ]);
+    await cluster.kubectl(['-n', NS, 'rollout', 'status', 'ds/meridio-path-exporter', '--timeout=120s']);
+    await completeMetrics();
+  });
+
+  it('API server restarted: each watch lists once and resumes, no relist storm, and sees what changed', async () => {
+    const lists = () =>
+      cluster
+        .auditEvents()
+        .filter((e) => e.user.username === SA && e.verb === 'list' && e.stage === 'ResponseComplete').length;
+    const before = lists();
+    await cluster.restart('kube-apiserver');
+    await completeMetrics();
+    // The watches came back: a Vip added to attractor-a-1 now is a missing rule on conduit-a-1's proxy.
+    const vip = {
+      apiVersion: 'meridio.nordix.org/v1',
+      kind: 'Vip',
+      metadata: { name: 'vip-a-1-new', namespace: 'red', labels: { trench: 'trench-a' } },
+      spec: { address: '20.0.0.9/32' },
+    };
+    await cluster.apply(JSON.stringify(vip));
+    await cluster.kubectl([
+      '-n',
+      'red',
+      'patch',
+      'attractor',
+      'attractor-a-1',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/spec/vips/-","value":"vip-a-1-new"}]',
+    ]);
+    await untilMetrics((series) =>
+      series.some(
+        (x) =>
+          x.name === 'meridio_path_link_up' &&
+          x.value === '0' &&
+          /^missing:vip-rule:red\/proxy-conduit-a-1-[a-z0-9]+\/20\.0\.0\.9$/.test(x.labels.to ?? ''),
+      ),
+    );
+    await cluster.kubectl([
+      '-n',
+      'red',
+      'patch',
+      'attractor',
+      'attractor-a-1',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/spec/vips/2"}]',
+    ]);
+    await cluster.kubectl(['-n', 'red', 'delete', 'vip', 'vip-a-1-new']);
+    await completeMetrics();
+    const relists = lists() - before;
+    console.log(`API server restart: ${relists} lists by the agent (4 kinds watched)`);
+    assert.ok(relists <= 4, `${relists} lists after one restart`);
+  });
+
+  it('exec mode’s pods/exec removed: every read fails with reason="forbidden", the agent keeps serving, and recovers', async () => {
+    await install('exec-plain');
+    await completeMetrics();
+    await cluster.kubectl(['delete', '-k', 'deploy/exec-access', '--wait']);
+    // Every cycle's reads fail as forbidden (VPP's state commands, on their 60 s interval, keep their
+    // last result until they next run); what the pods showed is gone, not kept stale.
+    await untilMetrics((series) => {
+      const forbidden = (source: string) =>
+        series.some(
+          (x) =>
+            x.name === 'meridio_path_exporter_collect_failures_total' &&
+            x.labels.source === source &&
+            x.labels.reason === 'forbidden' &&
+            x.value !== '0',
+        );
+      const podReads = series.filter(
+        (x) => x.name === 'meridio_path_exporter_collect_success' && x.labels.source === 'pod',
+      );
+      return (
+        forbidden('vpp') &&
+        forbidden('pod') &&
+        podReads.length > 0 &&
+        podReads.every((x) => x.value === '0') &&
+        !series.some((x) => x.name === 'meridio_pod_interface_info')
+      );
+    }, 90_000);
+    await cluster.kubectl(['apply', '-k', 'deploy/exec-access']);
+    await completeMetrics();
+  });
+
+  it('moved to another namespace by the operator’s own overlay: the agent, its RBAC and exec-access follow', async () => {
+    await cluster.kubectl(['delete', '-k', 'deploy/overlays/exec-plain', '--wait']);
+    const moved = 'observability';
+    const agentDir = ownKustomization('moved', {
+      namespace: moved,
+      resources: ['../overlays/exec-plain'],
+      components: ['../components/network-policy'],
+    });
+    const accessDir = ownKustomization('moved-access', {
+      resources: ['../exec-access'],
+      patches: [
+        {
+          target: { kind: 'RoleBinding' },
+          patch: `[{ "op": "replace", "path": "/subjects/0/namespace", "value": "${moved}" }]`,
+        },
+      ],
+    });
+    try {
+      await cluster.kubectl(['apply', '-k', agentDir]);
+      await cluster.kubectl(['apply', '-k', accessDir]);
+      await cluster.kubectl(['-n', moved, 'rollout', 'status', 'ds/meridio-path-exporter', '--timeout=180s']);
+      await completeMetrics(90_000, moved);
+      const policy = await cluster.kubectl([
+        '-n',
+        moved,
+        'get',
+        'networkpolicy',
+        'meridio-path-exporter',
+        '-o',
+        'name',
+      ]);
+      assert.match(policy, /networkpolicy/);
+      await cluster.kubectl(['delete', '-k', agentDir, '--wait']);
+      await cluster.kubectl(['apply', '-k', 'deploy/exec-access']);
+    } finally {
+      rmSync(agentDir, { recursive: true, force: true });
+      rmSync(accessDir, { recursive: true, force: true });
+    }
+  });
+
+  it('Meridio’s CRDs absent: nothing is expected, nothing fails, every pod is still read', async () => {
+    await install('node-local-plain');
+    await completeMetrics();
+    await cluster.kubectl(['delete', '-f', MERIDIO_CRDS, '--wait']);
+    await untilMetrics(
+      (series) => !series.some((x) => x.name === 'meridio_path_link_up' && x.labels.from?.startsWith('vip:')),
+    );
+    await completeMetrics();
+  });
 });
+
+/** The agent pod's cgroups (v1, the kubelet's cgroupfs driver): memory and cpuacct directories. */
+function podCgroup(uid: string): { memory: string; cpuacct: string } {
+  const find = (controller: string): string => {
+    const root = `/sys/fs/cgroup/${controller}/kubepods`;
+    for (const qos of ['', 'burstable', 'besteffort']) {
+      const dir = join(root, qos, `pod${uid}`);
+      if (existsSync(dir)) return dir;
+    }
+    throw new Error(`no ${controller} cgroup for pod ${uid}`);
+  };
+  return { memory: find('memory'), cpuacct: find('cpuacct') };
+}
+
+/** A kustomization of the operator's own inside deploy/ (kustomize resolves only relative paths). */
+function ownKustomization(name: string, body: Record<string, unknown>): string {
+  const dir = join('deploy', `.test-${name}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    YAML.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...body }),
+  );
+  return dir;
+}
 
 /** The README's plain-Prometheus scrape job, as an operator copies it. */
 function readmeScrapeJob(): Record<string, unknown> {

@@ -185,15 +185,57 @@ describe('deploy/ manifests', () => {
       byKind(objects, 'ClusterRole').map((r) => r.rules),
       [DISCOVERY_RULES],
     );
-    const roles = byKind(objects, 'Role');
+    assert.deepEqual(byKind(objects, 'Role'), [], 'pods/exec comes from deploy/exec-access');
+    const access = renderDir('deploy/exec-access');
+    for (const o of access) schemaCheck(o);
+    const roles = byKind(access, 'Role');
     assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ['nsm-system', 'red']);
     for (const r of roles) {
       assert.deepEqual(r.rules, [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['get', 'create'] }]);
     }
-    for (const b of [...byKind(objects, 'RoleBinding'), ...byKind(objects, 'ClusterRoleBinding')]) {
+    for (const b of [...byKind(access, 'RoleBinding'), ...byKind(objects, 'ClusterRoleBinding')]) {
       assert.deepEqual(b.subjects, [
         { kind: 'ServiceAccount', name: 'meridio-path-exporter', namespace: 'meridio-path-exporter' },
       ]);
+    }
+  });
+
+  it('moved to another namespace by an overlay’s `namespace:`: every namespaced object, the RBAC subject and the NetworkPolicy follow', () => {
+    for (const overlay of OVERLAYS) {
+      const dir = mkdtempSync(join('deploy', '.test-'));
+      try {
+        writeFileSync(
+          join(dir, 'kustomization.yaml'),
+          stringify({
+            apiVersion: 'kustomize.config.k8s.io/v1beta1',
+            kind: 'Kustomization',
+            namespace: 'observability',
+            resources: [`../overlays/${overlay}`],
+            components: ['../components/network-policy'],
+          }),
+        );
+        const objects = renderDir(dir);
+        const namespaced = objects.filter(
+          (o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
+        );
+        assert.deepEqual(
+          [...new Set(namespaced.map((o) => o.metadata.namespace))],
+          ['observability'],
+          overlay,
+        );
+        assert.deepEqual(
+          byKind(objects, 'Namespace').map((n) => n.metadata.name),
+          ['observability'],
+        );
+        for (const b of byKind(objects, 'ClusterRoleBinding')) {
+          assert.deepEqual(b.subjects, [
+            { kind: 'ServiceAccount', name: 'meridio-path-exporter', namespace: 'observability' },
+          ]);
+        }
+        assert.equal(byKind(objects, 'NetworkPolicy').length, 1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 

@@ -66,6 +66,17 @@ export function kubeClusterOrSkip(): string | false {
   return false;
 }
 
+export interface AuditEvent {
+  stage: 'ResponseStarted' | 'ResponseComplete' | 'Panic';
+  verb: string;
+  user: { username: string };
+  userAgent?: string;
+  objectRef?: { resource?: string; namespace?: string; subresource?: string };
+  requestURI: string;
+  requestReceivedTimestamp: string;
+  responseStatus?: { code?: number };
+}
+
 interface Component {
   name: string;
   child: ChildProcess;
@@ -325,8 +336,42 @@ export class KubeCluster {
     }
   }
 
+  /** The API server's audit log: every request of a service account, at Metadata level (who, verb, resource, user agent). */
+  readonly auditLog = join(this.dataDir, 'audit.log');
+
+  /** Audit events of the service accounts' requests so far (ResponseComplete and ResponseStarted stages). */
+  auditEvents(): AuditEvent[] {
+    let text = '';
+    try {
+      text = readFileSync(this.auditLog, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as AuditEvent);
+  }
+
   private startApiServer(): void {
+    const policy = join(this.dataDir, 'audit-policy.yaml');
+    writeFileSync(
+      policy,
+      [
+        'apiVersion: audit.k8s.io/v1',
+        'kind: Policy',
+        'omitStages: [RequestReceived]',
+        'rules:',
+        '  - level: Metadata',
+        '    userGroups: ["system:serviceaccounts"]',
+        '  - level: None',
+        '',
+      ].join('\n'),
+    );
     this.launch('kube-apiserver', [
+      `--audit-policy-file=${policy}`,
+      `--audit-log-path=${this.auditLog}`,
+      '--audit-log-maxsize=100',
       '--etcd-servers=http://127.0.0.1:2379',
       `--advertise-address=${NODE_IP}`,
       '--bind-address=0.0.0.0',
