@@ -246,6 +246,25 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     assert.ok(a.length - onlyNodeLocal.length > 300, `${a.length - onlyNodeLocal.length} series in common`);
   });
 
+  it('node-local and exec with the Prometheus Operator: applied as they are, Ready, their ServiceMonitor and PrometheusRule in place', async () => {
+    for (const overlay of ['node-local', 'exec']) {
+      await install(overlay);
+      await completeMetrics();
+      const monitoring = await cluster.kubectl([
+        '-n',
+        NS,
+        'get',
+        'servicemonitor,prometheusrule',
+        '-o',
+        'name',
+      ]);
+      assert.deepEqual(monitoring.trim().split('\n').sort(), [
+        'prometheusrule.monitoring.coreos.com/meridio-path-exporter',
+        'servicemonitor.monitoring.coreos.com/meridio-path-exporter',
+      ]);
+    }
+  });
+
   it('the ServiceAccount can do exactly what the agent needs, nothing more', async () => {
     // Rows of `kubectl auth can-i --list`: resource, non-resource URL, resource names, verbs. Rows of
     // non-resource URLs (discovery) and the self-reviews are every authenticated user's.
@@ -330,6 +349,18 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
         .sort()
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ');
+    // The first minute of the agent now running (its pod was started by the install before this test).
+    const latestStart = Math.max(
+      ...events.filter((e) => e.verb === 'list').map((e) => Date.parse(e.requestReceivedTimestamp)),
+    );
+    const firstMinute = events.filter((e) => {
+      const t = Date.parse(e.requestReceivedTimestamp);
+      return (
+        t >= latestStart - 5_000 &&
+        t < latestStart + 55_000 &&
+        (e.stage === 'ResponseComplete' || e.verb === 'watch')
+      );
+    });
     const started = events.filter((e) => e.stage === 'ResponseStarted' && e.verb === 'watch').length;
     const ended = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'watch').length;
     const agents = new Set(events.map((e) => e.userAgent));
@@ -341,6 +372,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     const rss = /^total_rss (\d+)$/m.exec(readFileSync(join(cg.memory, 'memory.stat'), 'utf8'))?.[1];
     console.log(
       [
+        `agent API requests in its first minute (node-local, 1 node): ${firstMinute.length} (${byVerb(firstMinute)})`,
         `agent API requests in a steady ${windowS} s (node-local, 1 node): ${requests.length} (${byVerb(requests) || 'none'})`,
         `agent watches open: ${started - ended} (${started} started, ${ended} ended since install); user agents: ${[...agents].join(', ')}`,
         `agent pod: ${((cpu1 - cpu0) / 1e6 / 30).toFixed(2)} millicores over 30 s, memory ${(memory / 2 ** 20).toFixed(1)} MiB (rss ${(Number(rss) / 2 ** 20).toFixed(1)} MiB); DaemonSet requests 20m / 128Mi, limits 250m / 256Mi`,
