@@ -93,7 +93,10 @@ describe('expected VIPs on the path', () => {
   });
 
   it('shows a declared VIP without a proxy rule as a red link to a missing rule', () => {
-    const [link] = fromVip(graph(new Map([['red/trench-a/conduit-a-1', ['20.0.0.1', '20.0.0.9']]])), '20.0.0.9');
+    const [link] = fromVip(
+      graph(new Map([['red/trench-a/conduit-a-1', ['20.0.0.1', '20.0.0.9']]])),
+      '20.0.0.9',
+    );
     assert.equal(link?.health.status, 'down');
     assert.equal(link?.to, 'missing:vip-rule:red/proxy-conduit-a-1-abc/20.0.0.9');
     assert.match(link?.health.problems.join(' ') ?? '', /trench trench-a announces 20\.0\.0\.9/);
