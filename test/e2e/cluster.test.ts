@@ -520,9 +520,53 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     }
   });
 
-  it('Meridio’s CRDs absent: nothing is expected, nothing fails, every pod is still read', async () => {
+  it('a proxy deleted and made anew by its DaemonSet (new UID and namespace): the old pod leaves /metrics, the new one is read whole once NSM connects it', async () => {
     await install('node-local-plain');
     await completeMetrics();
+    const [old] = await wiring.pods('red', 'app=proxy-conduit-b-1');
+    assert.ok(old);
+    await cluster.kubectl(['-n', 'red', 'delete', 'pod', old.name, '--wait']);
+    await cluster.kubectl(['-n', 'red', 'rollout', 'status', 'ds/proxy-conduit-b-1', '--timeout=120s']);
+    const mentionsOld = (series: Series[]) =>
+      series.some((x) => Object.values(x.labels).some((v) => v.includes(old.name)));
+    // Before NSM connects it, the new proxy is read and the conduit's path is broken: shown, not hidden.
+    await untilMetrics(
+      (series) =>
+        !mentionsOld(series) &&
+        series.some(
+          (x) =>
+            x.name === 'meridio_pod_info' && x.labels.conduit === 'conduit-b-1' && x.labels.role === 'proxy',
+        ) &&
+        series.some((x) => x.name === 'meridio_path_link_up' && x.value === '0'),
+    );
+    await wiring.rewireProxy('conduit-b-1');
+    assert.equal(mentionsOld(await completeMetrics()), false);
+  });
+
+  it('forwarder-vpp restarted: the agent finds the new VPP, shows it empty, and reads it whole once NSM rebuilds it', async () => {
+    const [old] = await wiring.pods('nsm-system', 'app=forwarder-vpp');
+    assert.ok(old);
+    await cluster.kubectl(['-n', 'nsm-system', 'delete', 'pod', old.name, '--wait']);
+    await cluster.kubectl(['-n', 'nsm-system', 'rollout', 'status', 'ds/forwarder-vpp', '--timeout=120s']);
+    await untilMetrics((series) => {
+      const reads = series.filter(
+        (x) => x.name === 'meridio_path_exporter_collect_success' && x.labels.source === 'vpp',
+      );
+      return (
+        reads.length > 0 &&
+        reads.every((x) => x.labels.forwarder !== old.name && x.value === '1') &&
+        !series.some((x) => x.name === 'vpp_interface_info' && x.labels.interface?.startsWith('host-'))
+      );
+    });
+    await wiring.rewireVpp();
+    const series = await completeMetrics();
+    assert.equal(
+      series.some((x) => x.labels.forwarder === old.name),
+      false,
+    );
+  });
+
+  it('Meridio’s CRDs absent: nothing is expected, nothing fails, every pod is still read', async () => {
     await cluster.kubectl(['delete', '-f', MERIDIO_CRDS, '--wait']);
     await untilMetrics(
       (series) => !series.some((x) => x.name === 'meridio_path_link_up' && x.labels.from?.startsWith('vip:')),

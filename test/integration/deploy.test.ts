@@ -200,6 +200,16 @@ describe('deploy/ manifests', () => {
     }
   });
 
+  it('every namespaced object of every overlay is in the install’s namespace (none lands in kubectl’s current one)', () => {
+    for (const overlay of OVERLAYS) {
+      const namespaced = render(overlay).filter(
+        (o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
+      );
+      for (const o of namespaced)
+        assert.equal(o.metadata.namespace, 'meridio-path-exporter', `${overlay}: ${o.kind}`);
+    }
+  });
+
   it('moved to another namespace by an overlay’s `namespace:`: every namespaced object, the RBAC subject and the NetworkPolicy follow', () => {
     for (const overlay of OVERLAYS) {
       const dir = mkdtempSync(join('deploy', '.test-'));

@@ -291,11 +291,20 @@ interface PodRef {
   pid: number;
 }
 
+/** VPP's ends (veths in the node's namespace) of a conduit's four pod interfaces. */
+interface ConduitEnds {
+  frontend: string;
+  proxyToFrontend: string;
+  proxyToTarget: string;
+  target: string;
+}
+
 /** The interfaces and routes NSM and Meridio's processes would build; run once the pods run. */
 export class MeridioWiring {
   private readonly vppctl: string;
   private cliSocket = '';
   private vethCount = 0;
+  private readonly ends = new Map<string, ConduitEnds>();
 
   constructor(private readonly cluster: KubeCluster) {
     const bundle = vppBundleDir();
@@ -304,6 +313,61 @@ export class MeridioWiring {
   }
 
   async wire(): Promise<void> {
+    await this.connectVpp();
+    for (const c of CONDUITS) {
+      const { proxy, frontend, target } = await this.conduitPods(c);
+      const ends: ConduitEnds = {
+        frontend: this.podInterface(frontend, names(c).frontend),
+        proxyToFrontend: this.podInterface(proxy, names(c).proxyToFrontend),
+        proxyToTarget: this.podInterface(proxy, names(c).proxyToTarget),
+        target: this.podInterface(target, names(c).target),
+      };
+      this.ends.set(c.name, ends);
+      this.xconnect(ends);
+      this.configureProxy(proxy, c);
+      this.address(frontend, names(c).frontend, c, 2);
+      this.configureTarget(target, c);
+      this.traffic(proxy, frontend, target, c);
+    }
+  }
+
+  /**
+   * A proxy pod the DaemonSet made anew (new UID, new network namespace): NSM connects the new pod (its
+   * VPP ends of the old pod's interfaces went with the old namespace) and the proxy rebuilds its bridge,
+   * VIP rules and routes.
+   */
+  async rewireProxy(conduit: string): Promise<void> {
+    const c = CONDUITS.find((x) => x.name === conduit);
+    const ends = this.ends.get(conduit);
+    if (!c || !ends) throw new Error(`conduit ${conduit} was never wired`);
+    const { proxy, frontend, target } = await this.conduitPods(c);
+    for (const gone of [ends.proxyToFrontend, ends.proxyToTarget])
+      this.vpp(`delete host-interface name ${gone}`);
+    ends.proxyToFrontend = this.podInterface(proxy, names(c).proxyToFrontend);
+    ends.proxyToTarget = this.podInterface(proxy, names(c).proxyToTarget);
+    this.xconnect(ends);
+    this.configureProxy(proxy, c);
+    this.traffic(proxy, frontend, target, c);
+  }
+
+  /**
+   * A forwarder restarted: a new VPP with nothing configured. NSM makes its interfaces again on the
+   * veths it had made (they live in the node's namespace, so they outlived the old VPP) and
+   * cross-connects them again.
+   */
+  async rewireVpp(): Promise<void> {
+    await this.connectVpp();
+    for (const c of CONDUITS) {
+      const ends = this.ends.get(c.name);
+      if (!ends) throw new Error(`conduit ${c.name} was never wired`);
+      for (const veth of Object.values(ends)) this.hostInterface(veth);
+      this.xconnect(ends);
+      const { proxy, frontend, target } = await this.conduitPods(c);
+      this.traffic(proxy, frontend, target, c);
+    }
+  }
+
+  private async connectVpp(): Promise<void> {
     const forwarder = (await this.pods('nsm-system', 'app=forwarder-vpp'))[0];
     if (!forwarder) throw new Error('no forwarder-vpp pod');
     const vppPid = this.vppMain(forwarder.uid);
@@ -311,79 +375,91 @@ export class MeridioWiring {
     this.cliSocket = `/proc/${vppPid}/root/run/vpp/cli.sock`;
     for (let i = 0; i < 100 && !existsSync(this.cliSocket); i++) execFileSync('sleep', ['0.1']);
     this.vpp('show version');
-    for (const c of CONDUITS) {
-      const [proxy] = await this.pods(NS, `app=proxy-${c.name}`);
-      const [frontend] = await this.pods(NS, `app=stateless-lb-frontend-${c.attractor}`);
-      const [target] = await this.pods(NS, `app=target-${c.trench.slice(-1)}`);
-      if (!proxy || !frontend || !target) throw new Error(`pods of ${c.name} missing`);
-      const short = c.name.slice(0, 10);
-      this.inPod(proxy, ['ip', 'link', 'add', 'bridge0', 'type', 'bridge']);
-      // Frontend ↔ proxy and proxy ↔ target, each through a VPP cross-connect.
-      const feIf = this.link(frontend, `${short}-${hex4(c.net, 1)}`, proxy, `${short}-${hex4(c.net, 2)}`);
-      const targetIf = `nsm-${CONDUITS.filter((o) => o.trench === c.trench).indexOf(c)}`;
-      const pxTarget = this.link(proxy, `proxy.cond-${hex4(c.net, 3)}`, target, targetIf);
-      for (const port of [feIf.b, pxTarget.a]) {
-        this.inPod(proxy, ['ip', 'link', 'set', port, 'master', 'bridge0']);
-      }
-      this.inPod(proxy, ['ip', 'link', 'set', 'bridge0', 'up']);
-      const v4 = (host: number) => `172.16.${c.net}.${host}`;
-      const v6 = (host: number) => `fd00:0:0:${c.net}::${host}`;
-      this.address(proxy, 'bridge0', c, 1);
-      this.address(frontend, feIf.a, c, 2);
-      this.address(target, pxTarget.b, c, 3);
-      for (const family of c.ipv6 ? (['ipv4', 'ipv6'] as const) : (['ipv4'] as const)) {
-        for (const argv of shortNeighbourTimers('bridge0', family)) this.inPod(proxy, argv);
-      }
-      // The proxy: a VIP rule per VIP, its table's multipath default route via the conduit's frontends.
-      c.vips.forEach((vip, i) => {
-        const v6vip = vip.address.includes(':');
-        const table = String(c.net * 10 + i + 1);
-        const address = vip.address.replace(/\/(32|128)$/, '');
-        const fam = v6vip ? '-6' : '-4';
-        this.inPod(proxy, ['ip', fam, 'rule', 'add', 'from', address, 'lookup', table, 'priority', '100']);
-        this.inPod(proxy, [
-          'ip',
-          fam,
-          'route',
-          'add',
-          'default',
-          'table',
-          table,
-          'nexthop',
-          'via',
-          v6vip ? v6(2) : v4(2),
-          'dev',
-          'bridge0',
-        ]);
-        // The target holds the VIP and answers from it through the proxy (TAPA's source routing).
-        this.inPod(target, [
-          'ip',
-          'addr',
-          'add',
-          vip.address,
-          'dev',
-          pxTarget.b,
-          ...(v6vip ? ['nodad'] : []),
-        ]);
-        this.inPod(target, ['ip', fam, 'rule', 'add', 'from', address, 'lookup', table, 'priority', '100']);
-        this.inPod(target, [
-          'ip',
-          fam,
-          'route',
-          'add',
-          'default',
-          'table',
-          table,
-          'via',
-          v6vip ? v6(1) : v4(1),
-          'dev',
-          pxTarget.b,
-        ]);
-      });
-      this.traffic(proxy, [v4(2), v4(3), ...(c.ipv6 ? [v6(2), v6(3)] : [])]);
-      this.traffic(frontend, [v4(1)]);
-      this.traffic(target, [v4(1)]);
+  }
+
+  private async conduitPods(c: Conduit): Promise<Record<'proxy' | 'frontend' | 'target', PodRef>> {
+    const [proxy] = await this.pods(NS, `app=proxy-${c.name}`);
+    const [frontend] = await this.pods(NS, `app=stateless-lb-frontend-${c.attractor}`);
+    const [target] = await this.pods(NS, `app=target-${c.trench.slice(-1)}`);
+    if (!proxy || !frontend || !target) throw new Error(`pods of ${c.name} missing`);
+    return { proxy, frontend, target };
+  }
+
+  /** Frontend ↔ proxy and proxy ↔ target, each a VPP cross-connect both ways. */
+  private xconnect(ends: ConduitEnds): void {
+    for (const [a, b] of [
+      [ends.frontend, ends.proxyToFrontend],
+      [ends.proxyToTarget, ends.target],
+    ] as const) {
+      this.vpp(`set interface l2 xconnect host-${a} host-${b}`);
+      this.vpp(`set interface l2 xconnect host-${b} host-${a}`);
     }
+  }
+
+  /** What the proxy process builds: bridge0 over its conduit ports, VIP rules, multipath routes. */
+  private configureProxy(proxy: PodRef, c: Conduit): void {
+    const n = names(c);
+    this.inPod(proxy, ['ip', 'link', 'add', 'bridge0', 'type', 'bridge']);
+    for (const port of [n.proxyToFrontend, n.proxyToTarget]) {
+      this.inPod(proxy, ['ip', 'link', 'set', port, 'master', 'bridge0']);
+    }
+    this.inPod(proxy, ['ip', 'link', 'set', 'bridge0', 'up']);
+    this.address(proxy, 'bridge0', c, 1);
+    for (const family of c.ipv6 ? (['ipv4', 'ipv6'] as const) : (['ipv4'] as const)) {
+      for (const argv of shortNeighbourTimers('bridge0', family)) this.inPod(proxy, argv);
+    }
+    // A VIP rule per VIP, its table's default route via the conduit's frontend.
+    for (const vip of vipRoutes(c)) {
+      this.inPod(proxy, [
+        'ip',
+        vip.family,
+        'rule',
+        'add',
+        'from',
+        vip.address,
+        'lookup',
+        vip.table,
+        'priority',
+        '100',
+      ]);
+      this.inPod(proxy, [
+        ...['ip', vip.family, 'route', 'add', 'default', 'table', vip.table],
+        ...['nexthop', 'via', hostOf(c, 2, vip.v6), 'dev', 'bridge0'],
+      ]);
+    }
+  }
+
+  /** The target holds the VIPs and answers from them through the proxy (TAPA's source routing). */
+  private configureTarget(target: PodRef, c: Conduit): void {
+    const dev = names(c).target;
+    this.address(target, dev, c, 3);
+    for (const vip of vipRoutes(c)) {
+      this.inPod(target, ['ip', 'addr', 'add', vip.prefix, 'dev', dev, ...(vip.v6 ? ['nodad'] : [])]);
+      this.inPod(target, [
+        'ip',
+        vip.family,
+        'rule',
+        'add',
+        'from',
+        vip.address,
+        'lookup',
+        vip.table,
+        'priority',
+        '100',
+      ]);
+      this.inPod(target, [
+        ...['ip', vip.family, 'route', 'add', 'default', 'table', vip.table],
+        ...['via', hostOf(c, 1, vip.v6), 'dev', dev],
+      ]);
+    }
+  }
+
+  /** Pings across the conduit, so the proxy's bridge learns its FDB and the pods their neighbours. */
+  private traffic(proxy: PodRef, frontend: PodRef, target: PodRef, c: Conduit): void {
+    const both = (host: number) => [hostOf(c, host, false), ...(c.ipv6 ? [hostOf(c, host, true)] : [])];
+    this.ping(proxy, [...both(2), ...both(3)]);
+    this.ping(frontend, [hostOf(c, 1, false)]);
+    this.ping(target, [hostOf(c, 1, false)]);
   }
 
   /** The pods matching a label, with a process of each (for its network namespace). */
@@ -418,48 +494,35 @@ export class MeridioWiring {
   }
 
   /**
-   * NSM's kernel mechanism without vhost-net: a veth pair per pod interface, VPP's end an af_packet
-   * host-interface; the two VPP interfaces of a connection cross-connected both ways.
+   * NSM's kernel mechanism without vhost-net: a veth pair per pod interface, VPP's end (in the node's
+   * namespace, where the hostNetwork forwarder runs) an af_packet host-interface.
    */
-  private link(a: PodRef, aName: string, b: PodRef, bName: string): { a: string; b: string } {
-    const ends = [this.podInterface(a, aName), this.podInterface(b, bName)];
-    const [va, vb] = ends.map((v) => `host-${v}`) as [string, string];
-    this.vpp(`set interface l2 xconnect ${va} ${vb}`);
-    this.vpp(`set interface l2 xconnect ${vb} ${va}`);
-    return { a: aName, b: bName };
-  }
-
   private podInterface(pod: PodRef, name: string): string {
     const vppSide = `mpe-v${this.vethCount++}`;
     this.cluster.onNode([
-      'ip',
-      'link',
-      'add',
-      vppSide,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'mpe-tmp',
-      'netns',
-      String(pod.pid),
+      ...['ip', 'link', 'add', vppSide, 'type', 'veth'],
+      ...['peer', 'name', 'mpe-tmp', 'netns', String(pod.pid)],
     ]);
     this.inPod(pod, ['ip', 'link', 'set', 'mpe-tmp', 'name', name]);
     this.inPod(pod, ['ip', 'link', 'set', name, 'up']);
     // VPP's end only carries frames for af_packet: no IPv6 chatter of its own kernel side.
     this.cluster.onNode(['sysctl', '-qw', `net/ipv6/conf/${vppSide}/disable_ipv6=1`]);
     this.cluster.onNode(['ip', 'link', 'set', vppSide, 'up']);
-    this.vpp(`create host-interface name ${vppSide}`);
-    this.vpp(`set interface state host-${vppSide} up`);
+    this.hostInterface(vppSide);
     return vppSide;
   }
 
-  private address(pod: PodRef, dev: string, c: Conduit, host: number): void {
-    this.inPod(pod, ['ip', 'addr', 'add', `172.16.${c.net}.${host}/24`, 'dev', dev]);
-    if (c.ipv6) this.inPod(pod, ['ip', 'addr', 'add', `fd00:0:0:${c.net}::${host}/64`, 'dev', dev, 'nodad']);
+  private hostInterface(veth: string): void {
+    this.vpp(`create host-interface name ${veth}`);
+    this.vpp(`set interface state host-${veth} up`);
   }
 
-  private traffic(pod: PodRef, destinations: string[]): void {
+  private address(pod: PodRef, dev: string, c: Conduit, host: number): void {
+    this.inPod(pod, ['ip', 'addr', 'add', `${hostOf(c, host, false)}/24`, 'dev', dev]);
+    if (c.ipv6) this.inPod(pod, ['ip', 'addr', 'add', `${hostOf(c, host, true)}/64`, 'dev', dev, 'nodad']);
+  }
+
+  private ping(pod: PodRef, destinations: string[]): void {
     for (const d of destinations) this.inPod(pod, ['ping', '-c', '1', '-W', '2', d]);
   }
 
@@ -474,6 +537,41 @@ export class MeridioWiring {
       throw new Error(`${pod.name}: ${argv.join(' ')}: ${e.stderr || e.message}`);
     }
   }
+}
+
+/** A conduit's interface names in its pods, as Meridio names them (the conduit's name, cut, and a suffix). */
+function names(c: Conduit): {
+  frontend: string;
+  proxyToFrontend: string;
+  proxyToTarget: string;
+  target: string;
+} {
+  const short = c.name.slice(0, 10);
+  return {
+    frontend: `${short}-${hex4(c.net, 1)}`,
+    proxyToFrontend: `${short}-${hex4(c.net, 2)}`,
+    proxyToTarget: `proxy.cond-${hex4(c.net, 3)}`,
+    target: `nsm-${CONDUITS.filter((o) => o.trench === c.trench).indexOf(c)}`,
+  };
+}
+
+/** A pod's address on the conduit's network: 1 the proxy's bridge, 2 the frontend, 3 the target. */
+function hostOf(c: Conduit, host: number, v6: boolean): string {
+  return v6 ? `fd00:0:0:${c.net}::${host}` : `172.16.${c.net}.${host}`;
+}
+
+/** Each VIP of the conduit with its policy-routing table. */
+function vipRoutes(c: Conduit) {
+  return c.vips.map((vip, i) => {
+    const v6 = vip.address.includes(':');
+    return {
+      prefix: vip.address,
+      address: vip.address.replace(/\/(32|128)$/, ''),
+      v6,
+      family: v6 ? '-6' : '-4',
+      table: String(c.net * 10 + i + 1),
+    };
+  });
 }
 
 function hex4(net: number, n: number): string {
