@@ -87,7 +87,12 @@ export async function startInProcessCollector(
   const scheduler = new CycleScheduler(
     schedule,
     async () => {
-      if (cluster) selfMetrics.observeDiscovery(cluster.discovery.synced);
+      if (cluster) {
+        selfMetrics.observeDiscovery(cluster.discovery.synced, [
+          ...cluster.discovery.failureCounts(),
+          ...cluster.meridioVips.failureCounts(),
+        ]);
+      }
       try {
         last = summarize(await runner.runCycle());
         options.onCycle?.(last);

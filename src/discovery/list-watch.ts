@@ -6,6 +6,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { DiscoveryFailureCount } from '../exposition/self-metrics.ts';
 
 export interface WatchedCollectionOptions<T extends KubernetesObject> {
   kc: KubeConfig;
@@ -73,10 +74,18 @@ export class WatchedCollection<T extends KubernetesObject> {
   private readonly syncWaiters: (() => void)[] = [];
   /** Failed lists or watches since start (for the exporter's own metrics and tests). */
   failures = 0;
+  /** The same failures by reason (`failureReason`), for `discovery_failures_total`. */
+  readonly failuresByReason = new Map<DiscoveryFailureReason, number>();
   /** Why the last list or watch failed, until one succeeds again. */
   lastError?: string;
   /** True while the API server says the kind does not exist (with `notFoundRetryMs`). */
   notFound = false;
+
+  /** The failures so far as `discovery_failures_total` counts them: resource (`pods`, `vips`, …) and reason. */
+  failureCounts(): DiscoveryFailureCount[] {
+    const resource = this.options.path.split('/').pop() ?? this.options.path;
+    return [...this.failuresByReason].map(([reason, count]) => ({ resource, reason, count }));
+  }
 
   constructor(private readonly options: WatchedCollectionOptions<T>) {
     this.backoffMs = options.minBackoffMs ?? 1000;
@@ -161,6 +170,8 @@ export class WatchedCollection<T extends KubernetesObject> {
       return;
     }
     this.failures++;
+    const reason = failureReason(err);
+    this.failuresByReason.set(reason, (this.failuresByReason.get(reason) ?? 0) + 1);
     const delay = this.backoffMs;
     this.backoffMs = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
     this.lastError = describe(err);
@@ -173,6 +184,45 @@ export class WatchedCollection<T extends KubernetesObject> {
     }, delay);
     this.retry.unref();
   }
+}
+
+export type DiscoveryFailureReason =
+  | 'forbidden'
+  | 'unauthorized'
+  | 'not_found'
+  | 'http'
+  | 'timeout'
+  | 'connect'
+  | 'other';
+
+/**
+ * Why a list or watch failed, in words an operator acts on: `forbidden` (the agent's RBAC),
+ * `unauthorized` (its token), `not_found`, another HTTP status (`http`), no answer in time (`timeout`),
+ * no connection (`connect`), anything else (`other`).
+ */
+export function failureReason(err: unknown): DiscoveryFailureReason {
+  const status = statusOf(err);
+  if (status === 403) return 'forbidden';
+  if (status === 401) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status !== undefined && status >= 400) return 'http';
+  const e = err as
+    | { name?: string; message?: string; code?: unknown; cause?: { code?: unknown } }
+    | undefined;
+  if (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    /no answer .* within|timed? ?out/i.test(e?.message ?? '')
+  ) {
+    return 'timeout';
+  }
+  const code = String(e?.code ?? e?.cause?.code ?? '');
+  if (
+    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR_SOCKET)$/.test(code)
+  ) {
+    return 'connect';
+  }
+  return 'other';
 }
 
 function statusOf(err: unknown): number | undefined {

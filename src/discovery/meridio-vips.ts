@@ -1,5 +1,6 @@
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { DiscoveryFailureCount } from '../exposition/self-metrics.ts';
 import { WatchedCollection } from './list-watch.ts';
 
 /** Meridio's own resources (the operator's CRDs); v1 is their storage version. */
@@ -94,6 +95,11 @@ export class MeridioVips {
 
   async start(): Promise<void> {
     await Promise.all([this.attractors.start(), this.vips.start()]);
+  }
+
+  /** Failed lists and watches (a 404, the CRDs not installed, is not one). */
+  failureCounts(): DiscoveryFailureCount[] {
+    return [...this.attractors.failureCounts(), ...this.vips.failureCounts()];
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { DiscoveryFailureCount } from '../exposition/self-metrics.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
 import { WatchedCollection } from './list-watch.ts';
 import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, recognisePod } from './roles.ts';
@@ -104,6 +105,10 @@ export class ClusterDiscovery {
 
   get watchFailures(): number {
     return this.podWatch.failures + this.nodeWatch.failures;
+  }
+
+  failureCounts(): DiscoveryFailureCount[] {
+    return [...this.podWatch.failureCounts(), ...this.nodeWatch.failureCounts()];
   }
 
   /** This node's running path pods, sorted by namespace and name. */

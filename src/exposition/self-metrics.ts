@@ -10,6 +10,13 @@ const P = 'meridio_path_exporter_';
  */
 const COMMAND_LABELS = ['source', 'forwarder', 'namespace', 'pod', 'command'] as const;
 
+/** Failed lists or watches of one resource for one reason, counted since start (cluster discovery). */
+export interface DiscoveryFailureCount {
+  resource: string;
+  reason: string;
+  count: number;
+}
+
 /** Whose command a status belongs to. */
 export interface CommandOwner {
   source: 'vpp' | 'pod';
@@ -68,6 +75,12 @@ export const SELF_METRICS: readonly MetricDef[] = [
     [],
   ),
   def(
+    'discovery_failures_total',
+    'counter',
+    "Cluster modes: failed lists and watches of the Kubernetes API, by resource and reason (forbidden: the agent's RBAC; unauthorized; not_found; http; timeout; connect; other). The agent keeps the last state it had and retries with a backoff.",
+    ['resource', 'reason'],
+  ),
+  def(
     'web_config_last_reload_successful',
     'gauge',
     'With --web.config.file: 1 when the last read of the web configuration (at start or after a change) was applied, 0 when it was refused and the previous one stays in force.',
@@ -104,6 +117,9 @@ export class SelfMetrics {
   private readonly cycleDuration: Gauge;
   /** Made on first use: an unlabelled prom-client gauge would otherwise show 0 outside cluster modes. */
   private discoverySynced?: Gauge;
+  private discoveryFailures?: Counter;
+  /** The discovery failure counts already added to the counter, by `resource\u0000reason`. */
+  private readonly discoveryFailuresSeen = new Map<string, number>();
   private readonly cycles: Counter;
   private readonly lastTruncated = new Map<string, Set<string>>();
 
@@ -211,13 +227,29 @@ export class SelfMetrics {
     this.lastTruncated.set(key, new Set(counts.keys()));
   }
 
-  /** Cluster modes: whether discovery has this node's pod list (the gauge is absent elsewhere). */
-  observeDiscovery(synced: boolean): void {
+  /**
+   * Cluster modes: whether discovery has this node's pod list, and its failed lists and watches so far
+   * (both families are absent elsewhere).
+   */
+  observeDiscovery(synced: boolean, failures: readonly DiscoveryFailureCount[] = []): void {
     if (!this.discoverySynced) {
       const d = selfMetricDef('discovery_synced');
       this.discoverySynced = new Gauge({ name: d.name, help: d.help, registers: [this.registry] });
+      const f = selfMetricDef('discovery_failures_total');
+      this.discoveryFailures = new Counter({
+        name: f.name,
+        help: f.help,
+        labelNames: f.labels.slice(1),
+        registers: [this.registry],
+      });
     }
     this.discoverySynced.set(synced ? 1 : 0);
+    for (const { resource, reason, count } of failures) {
+      const key = `${resource}\u0000${reason}`;
+      const added = count - (this.discoveryFailuresSeen.get(key) ?? 0);
+      if (added > 0) this.discoveryFailures?.inc({ resource, reason }, added);
+      this.discoveryFailuresSeen.set(key, count);
+    }
   }
 
   observeCycle(seconds: number): void {

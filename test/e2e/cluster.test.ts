@@ -399,6 +399,33 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     await completeMetrics();
   });
 
+  it('the agent’s discovery RBAC removed: a restarted agent says forbidden, keeps serving, and recovers when it is back', async () => {
+    await cluster.kubectl(['delete', 'clusterrolebinding', 'meridio-path-exporter']);
+    await cluster.kubectl([
+      '-n',
+      NS,
+      'delete',
+      'pod',
+      '-l',
+      'app.kubernetes.io/name=meridio-path-exporter',
+      '--wait',
+    ]);
+    await untilMetrics(
+      (series) =>
+        series.some(
+          (x) =>
+            x.name === 'meridio_path_exporter_discovery_failures_total' &&
+            x.labels.resource === 'pods' &&
+            x.labels.reason === 'forbidden' &&
+            Number(x.value) > 0,
+        ) && series.some((x) => x.name === 'meridio_path_exporter_discovery_synced' && x.value === '0'),
+      90_000,
+    );
+    assert.equal((await fetch(`${await agentUrl()}/healthz`)).status, 200, 'alive: no restart loop');
+    await cluster.kubectl(['apply', '-k', 'deploy/overlays/node-local-plain']);
+    await completeMetrics(120_000);
+  });
+
   it('API server restarted: each watch lists once and resumes, no relist storm, and sees what changed', async () => {
     const lists = () =>
       cluster
