@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { RULE_GROUPS, rulesDocument } from '../../grafana/src/alert-rules.ts';
+import { builtTool } from '../support/test-cache.ts';
 import { requireTool } from '../support/tools.ts';
 
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
@@ -475,35 +476,46 @@ function rulesRunbook(alert: string): string {
   throw new Error(alert);
 }
 
-describe('alert rules', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mpe-rules-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+/**
+ * The promtool of each Prometheus the rules must work on: Debian's 2.42, and Prometheus 3 (what
+ * kube-prometheus-stack ships), built from the Go module proxy by scripts/test-cluster-parts.sh.
+ */
+const PROMTOOLS: [string, () => string][] = [
+  ['Prometheus 2.42 (Debian)', () => requireTool('promtool')],
+  ['Prometheus 3', () => builtTool('promtool')],
+];
 
-  it('pass promtool check rules', () => {
-    const out = execFileSync(requireTool('promtool'), ['check', 'rules', RULES], { encoding: 'utf8' });
-    assert.match(out, new RegExp(`SUCCESS: ${ALERTS.size} rules found`));
-  });
+for (const [prometheus, promtool] of PROMTOOLS) {
+  describe(`alert rules on ${prometheus}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-rules-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('every alert has a firing case and a silent case', () => {
-    assert.deepEqual(Object.keys(CASES).sort(), [...ALERTS.keys()].sort());
-  });
+    it('pass promtool check rules', () => {
+      const out = execFileSync(promtool(), ['check', 'rules', RULES], { encoding: 'utf8' });
+      assert.match(out, new RegExp(`SUCCESS: ${ALERTS.size} rules found`));
+    });
 
-  it('fire after their `for:` on a broken path and stay silent on a healthy one (promtool test rules)', () => {
-    const file = join(dir, 'tests.yml');
-    writeFileSync(file, stringify(promtoolTests(), { lineWidth: 0 }));
-    const r = spawnSync(requireTool('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
-    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-    assert.match(r.stdout, /SUCCESS/);
-  });
+    it('every alert has a firing case and a silent case', () => {
+      assert.deepEqual(Object.keys(CASES).sort(), [...ALERTS.keys()].sort());
+    });
 
-  it('a broken expectation fails (the test can fail)', () => {
-    const doc = promtoolTests() as { tests: { alert_rule_test: { exp_alerts: unknown[] }[] }[] };
-    const first = doc.tests[0]?.alert_rule_test[0];
-    assert.ok(first);
-    first.exp_alerts = [];
-    const file = join(dir, 'broken.yml');
-    writeFileSync(file, stringify(doc, { lineWidth: 0 }));
-    const r = spawnSync(requireTool('promtool'), ['test', 'rules', file], { encoding: 'utf8' });
-    assert.notEqual(r.status, 0);
+    it('fire after their `for:` on a broken path and stay silent on a healthy one (promtool test rules)', () => {
+      const file = join(dir, 'tests.yml');
+      writeFileSync(file, stringify(promtoolTests(), { lineWidth: 0 }));
+      const r = spawnSync(promtool(), ['test', 'rules', file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /SUCCESS/);
+    });
+
+    it('a broken expectation fails (the test can fail)', () => {
+      const doc = promtoolTests() as { tests: { alert_rule_test: { exp_alerts: unknown[] }[] }[] };
+      const first = doc.tests[0]?.alert_rule_test[0];
+      assert.ok(first);
+      first.exp_alerts = [];
+      const file = join(dir, 'broken.yml');
+      writeFileSync(file, stringify(doc, { lineWidth: 0 }));
+      const r = spawnSync(promtool(), ['test', 'rules', file], { encoding: 'utf8' });
+      assert.notEqual(r.status, 0);
+    });
   });
-});
+}
