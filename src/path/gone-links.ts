@@ -8,6 +8,12 @@ import type { LinkType, PathLink, PathNode } from './graph.ts';
  * age out by themselves (300 s without traffic), so they are not remembered.
  */
 const REMEMBERED: ReadonlySet<LinkType> = new Set(['nexthop', 'xconnect', 'bridge-member']);
+/**
+ * Types of which an end has at most one link: an interface is cross-connected to one peer, a port is in
+ * one bridge. A remembered link whose `from` end is in a current link of its type was replaced (NSM
+ * cross-connected the interface to a new pod's, the port moved), which is a change, not a fault.
+ */
+const ONE_PER_END: ReadonlySet<LinkType> = new Set(['xconnect', 'bridge-member']);
 
 interface Seen {
   link: PathLink;
@@ -38,10 +44,15 @@ export class GoneLinks {
   ): PathLink[] {
     if (this.windowMs <= 0) return [];
     const current = new Set(links.map((l) => l.id));
+    const linkedEnds = new Set<string>();
+    for (const l of links) {
+      if (ONE_PER_END.has(l.type)) linkedEnds.add(`${l.type}|${l.from}`).add(`${l.type}|${l.to}`);
+    }
     const restored: PathLink[] = [];
     for (const [id, s] of this.seen) {
       if (current.has(id)) continue;
-      if (now - s.at > this.windowMs || !nodes.has(s.link.from)) {
+      const replaced = ONE_PER_END.has(s.link.type) && linkedEnds.has(`${s.link.type}|${s.link.from}`);
+      if (now - s.at > this.windowMs || !nodes.has(s.link.from) || replaced) {
         this.seen.delete(id);
         continue;
       }

@@ -10,6 +10,7 @@ import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.t
 import { NEIGHBOUR_FAILS, settleNeighbours } from '../support/neighbours.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { TestPrometheus } from '../support/prometheus.ts';
+import { builtTool } from '../support/test-cache.ts';
 import { requireTool } from '../support/tools.ts';
 
 // The guide's Meridio pods on real network namespaces, read by the exporter every second, and a real
@@ -20,244 +21,253 @@ const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', impo
 const TEST_RULES = rulesForTest(readFileSync(RULES, 'utf8'));
 const topology = new GuideTopology(`mpe${process.pid}-e2e`);
 const P = topology.pods;
-const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
 /** The exporter's cycle (and state interval) in this suite. */
 const CYCLE_S = 1;
 /** `--path.fdb-missing-after` in this suite. */
 const FDB_MISSING_S = 3;
 
-describe('fault matrix on the Meridio pods (shipped rules, real Prometheus)', () => {
-  let exporter: RunningExporter;
-  const prometheus = new TestPrometheus();
-  const matrix = new FaultMatrix(prometheus, {
-    timing: testTiming(CYCLE_S, TEST_RULES),
-    exporterUrl: () => exporter.url,
-  });
-  const fault = matrix.fault.bind(matrix);
-  const steady = matrix.steady.bind(matrix);
-  const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
-  /** The proxy's neighbour entries for frontend-ghi, STALE before a fault that probes them. */
-  const settleFrontendNeighbours = () =>
-    settleNeighbours(
-      (addr) => ip(P.proxy, `-j neigh show ${addr} dev bridge0`),
-      ['172.16.1.4', 'fd00:0:0:1::4'],
-    );
+// The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3 (built from
+// the Go module proxy by scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
+const PROMETHEUSES: [string, () => string][] = [
+  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus')],
+  ['Prometheus 3', () => builtTool('prometheus')],
+];
 
-  before(async () => {
-    requireTool('nsenter');
-    removeStaleNamespaces('mpe');
-    topology.create();
-    topology.trafficAcross();
-    const rules = join(dir, 'rules.yml');
-    writeFileSync(rules, TEST_RULES.text);
-    const pods = Object.values(P)
-      .map((p) => `${p.namespace}/${p.pod}:${p.role}=${topology.path(p)}`)
-      .join(',');
-    exporter = await startTestExporter(
-      [
-        `--netns.pods=${pods}`,
-        '--node=worker-a',
-        `--collect.interval=${CYCLE_S}s`,
-        `--collect.state-interval=${CYCLE_S}s`,
-        '--collect.command-timeout=900ms',
-        '--path.gone-window=10m',
-        `--path.fdb-missing-after=${FDB_MISSING_S}s`,
-      ],
-      { schedule: true },
-    );
-    await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
-  });
+for (const [name, bin] of PROMETHEUSES) {
+  describe(`fault matrix on the Meridio pods (shipped rules, real ${name})`, () => {
+    let exporter: RunningExporter;
+    const prometheus = new TestPrometheus(bin());
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
+    const matrix = new FaultMatrix(prometheus, {
+      timing: testTiming(CYCLE_S, TEST_RULES),
+      exporterUrl: () => exporter.url,
+    });
+    const fault = matrix.fault.bind(matrix);
+    const steady = matrix.steady.bind(matrix);
+    const ip = (p: (typeof P)[keyof typeof P], args: string) => topology.exec(p, ['ip', ...args.split(' ')]);
+    /** The proxy's neighbour entries for frontend-ghi, STALE before a fault that probes them. */
+    const settleFrontendNeighbours = () =>
+      settleNeighbours(
+        (addr) => ip(P.proxy, `-j neigh show ${addr} dev bridge0`),
+        ['172.16.1.4', 'fd00:0:0:1::4'],
+      );
 
-  after(async () => {
-    await prometheus.stop();
-    await exporter?.stop();
-    topology.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    console.log(matrix.table());
-  });
+    before(async () => {
+      requireTool('nsenter');
+      removeStaleNamespaces('mpe');
+      topology.create();
+      topology.trafficAcross();
+      const rules = join(dir, 'rules.yml');
+      writeFileSync(rules, TEST_RULES.text);
+      const pods = Object.values(P)
+        .map((p) => `${p.namespace}/${p.pod}:${p.role}=${topology.path(p)}`)
+        .join(',');
+      exporter = await startTestExporter(
+        [
+          `--netns.pods=${pods}`,
+          '--node=worker-a',
+          `--collect.interval=${CYCLE_S}s`,
+          `--collect.state-interval=${CYCLE_S}s`,
+          '--collect.command-timeout=900ms',
+          '--path.gone-window=10m',
+          `--path.fdb-missing-after=${FDB_MISSING_S}s`,
+        ],
+        { schedule: true },
+      );
+      await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
+    });
 
-  it('healthy: nothing fires, and the dashboard shows no link down', async () => {
-    await prometheus.queryUntil('meridio_proxy_route_nexthops{table="1"}');
-    await new Promise((r) => setTimeout(r, 6000));
-    await steady([], 3000);
-    const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
-    assert.deepEqual(linksShownDown(panels), []);
-    // No VPP is read in this suite: its panels are empty, the pods' are not.
-    assert.deepEqual(emptyPanels(panels), [
-      'Byte rates of path interfaces',
-      'Drops and errors of path interfaces',
-      'L2 cross-connects',
-      'Packet rates of path interfaces',
-      'Taps: carrier and peer',
-      'VxLAN tunnels',
-    ]);
-  });
+    after(async () => {
+      await prometheus.stop();
+      await exporter?.stop();
+      topology.destroy();
+      rmSync(dir, { recursive: true, force: true });
+      console.log(matrix.table());
+    });
 
-  it('a nexthop removed from a VIP table (IPv4)', async () => {
-    await fault(
-      'nexthop removed from table 1',
-      () => ip(P.proxy, 'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1'),
-      () =>
-        ip(
-          P.proxy,
-          'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
-        ),
-      ['MeridioProxyVipMissingNexthops{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
-    );
-  });
+    it('healthy: nothing fires, and the dashboard shows no link down', async () => {
+      await prometheus.queryUntil('meridio_proxy_route_nexthops{table="1"}');
+      await new Promise((r) => setTimeout(r, 6000));
+      await steady([], 3000);
+      const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+      assert.deepEqual(linksShownDown(panels), []);
+      // No VPP is read in this suite: its panels are empty, the pods' are not.
+      assert.deepEqual(emptyPanels(panels), [
+        'Byte rates of path interfaces',
+        'Drops and errors of path interfaces',
+        'L2 cross-connects',
+        'Packet rates of path interfaces',
+        'Taps: carrier and peer',
+        'VxLAN tunnels',
+      ]);
+    });
 
-  it('a nexthop removed from a VIP table (IPv6)', async () => {
-    await fault(
-      'nexthop removed from table 2',
-      () => ip(P.proxy, '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1'),
-      () =>
-        ip(
-          P.proxy,
-          '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1 nexthop via fd00:0:0:1::4 dev bridge0 weight 1',
-        ),
-      ['MeridioProxyVipMissingNexthops{table=2}', 'MeridioPathLinkDown{type=nexthop}'],
-    );
-  });
+    it('a nexthop removed from a VIP table (IPv4)', async () => {
+      await fault(
+        'nexthop removed from table 1',
+        () => ip(P.proxy, 'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1'),
+        () =>
+          ip(
+            P.proxy,
+            'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
+          ),
+        ['MeridioProxyVipMissingNexthops{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+      );
+    });
 
-  it('a VIP table emptied', async () => {
-    await fault(
-      'table 1 emptied',
-      () => ip(P.proxy, 'route del default table 1'),
-      () =>
-        ip(
-          P.proxy,
-          'route add default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
-        ),
-      ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
-      {
-        during: async () => {
-          // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
-          const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
-          const vip = panels.find(
-            (p) => p.panel.startsWith('VIP tables') && p.expr.includes('meridio_proxy_route_nexthops'),
-          );
-          assert.equal(vip?.series.find((s) => s.metric.table === '1')?.value[1], '0');
-          assert.deepEqual(linksShownDown(panels), await matrix.alertedLinks());
+    it('a nexthop removed from a VIP table (IPv6)', async () => {
+      await fault(
+        'nexthop removed from table 2',
+        () => ip(P.proxy, '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1'),
+        () =>
+          ip(
+            P.proxy,
+            '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1 nexthop via fd00:0:0:1::4 dev bridge0 weight 1',
+          ),
+        ['MeridioProxyVipMissingNexthops{table=2}', 'MeridioPathLinkDown{type=nexthop}'],
+      );
+    });
+
+    it('a VIP table emptied', async () => {
+      await fault(
+        'table 1 emptied',
+        () => ip(P.proxy, 'route del default table 1'),
+        () =>
+          ip(
+            P.proxy,
+            'route add default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
+          ),
+        ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+        {
+          during: async () => {
+            // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
+            const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
+            const vip = panels.find(
+              (p) => p.panel.startsWith('VIP tables') && p.expr.includes('meridio_proxy_route_nexthops'),
+            );
+            assert.equal(vip?.series.find((s) => s.metric.table === '1')?.value[1], '0');
+            assert.deepEqual(linksShownDown(panels), await matrix.alertedLinks());
+          },
         },
-      },
-    );
-  });
+      );
+    });
 
-  it('a VIP rule deleted while the target still holds the VIP', async () => {
-    await fault(
-      'rule from 20.0.0.1 deleted',
-      () => ip(P.proxy, 'rule del from 20.0.0.1 lookup 1 priority 32765'),
-      () => ip(P.proxy, 'rule add from 20.0.0.1 lookup 1 priority 32765'),
-      ['MeridioPathLinkDown{type=vip}'],
-    );
-  });
+    it('a VIP rule deleted while the target still holds the VIP', async () => {
+      await fault(
+        'rule from 20.0.0.1 deleted',
+        () => ip(P.proxy, 'rule del from 20.0.0.1 lookup 1 priority 32765'),
+        () => ip(P.proxy, 'rule add from 20.0.0.1 lookup 1 priority 32765'),
+        ['MeridioPathLinkDown{type=vip}'],
+      );
+    });
 
-  it("the target's MAC lost from the bridge FDB (learning off on its port)", async () => {
-    const mac = '02:fe:c2:14:ec:dd';
-    const bridge = (args: string) => topology.exec(P.proxy, ['bridge', ...args.split(' ')]);
-    await fault(
-      'target MAC missing from the FDB',
-      () => {
-        bridge('link set dev proxy.cond-97e3 learning off');
-        bridge(`fdb del ${mac} dev proxy.cond-97e3 master`);
-      },
-      () => {
-        bridge('link set dev proxy.cond-97e3 learning on');
-        topology.exec(P.target, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
-      },
-      ['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown{type=fdb}'],
-      {
-        slower: {
-          seconds: FDB_MISSING_S,
-          why: 'the link turns red once the MAC is missing for --path.fdb-missing-after',
+    it("the target's MAC lost from the bridge FDB (learning off on its port)", async () => {
+      const mac = '02:fe:c2:14:ec:dd';
+      const bridge = (args: string) => topology.exec(P.proxy, ['bridge', ...args.split(' ')]);
+      await fault(
+        'target MAC missing from the FDB',
+        () => {
+          bridge('link set dev proxy.cond-97e3 learning off');
+          bridge(`fdb del ${mac} dev proxy.cond-97e3 master`);
         },
-      },
-    );
-  });
+        () => {
+          bridge('link set dev proxy.cond-97e3 learning on');
+          topology.exec(P.target, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+        },
+        ['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown{type=fdb}'],
+        {
+          slower: {
+            seconds: FDB_MISSING_S,
+            why: 'the link turns red once the MAC is missing for --path.fdb-missing-after',
+          },
+        },
+      );
+    });
 
-  it("a frontend's conduit down: its nexthop's neighbour fails once traffic probes it", async () => {
-    const probe = () => {
-      try {
-        topology.exec(P.proxy, ['ping', '-c', '2', '-i', '0.3', '-W', '1', '172.16.1.4']);
-      } catch {
-        // No answer is the point.
-      }
-    };
-    await fault(
-      'frontend conduit down',
-      async () => {
-        await settleFrontendNeighbours();
-        ip(P.frontendGhi, 'link set conduit-a--f75b down');
-        probe();
-      },
-      () => {
-        ip(P.frontendGhi, 'link set conduit-a--f75b up');
-        // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
-        ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
-        topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
-        topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
-        probe();
-      },
-      // The nexthop links of both tables end at the downed interface (one alert per table); only the
-      // IPv4 neighbour was probed, so only table 1 has a FAILED neighbour.
-      [
-        'MeridioNexthopNeighbourFailed{table=1}',
-        'MeridioPathLinkDown{type=bridge-member}',
-        'MeridioPathLinkDown{type=nexthop}',
-        'MeridioPathLinkDown{type=nexthop}',
-      ],
-      {
-        slower: NEIGHBOUR_FAILS,
-      },
-    );
-  });
+    it("a frontend's conduit down: its nexthop's neighbour fails once traffic probes it", async () => {
+      const probe = () => {
+        try {
+          topology.exec(P.proxy, ['ping', '-c', '2', '-i', '0.3', '-W', '1', '172.16.1.4']);
+        } catch {
+          // No answer is the point.
+        }
+      };
+      await fault(
+        'frontend conduit down',
+        async () => {
+          await settleFrontendNeighbours();
+          ip(P.frontendGhi, 'link set conduit-a--f75b down');
+          probe();
+        },
+        () => {
+          ip(P.frontendGhi, 'link set conduit-a--f75b up');
+          // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
+          ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
+          topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+          topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
+          probe();
+        },
+        // The nexthop links of both tables end at the downed interface (one alert per table); only the
+        // IPv4 neighbour was probed, so only table 1 has a FAILED neighbour.
+        [
+          'MeridioNexthopNeighbourFailed{table=1}',
+          'MeridioPathLinkDown{type=bridge-member}',
+          'MeridioPathLinkDown{type=nexthop}',
+          'MeridioPathLinkDown{type=nexthop}',
+        ],
+        {
+          slower: NEIGHBOUR_FAILS,
+        },
+      );
+    });
 
-  it("a frontend's IPv6 neighbour fails once traffic probes it", async () => {
-    const probe6 = () => {
-      try {
-        topology.exec(P.proxy, ['ping', '-6', '-c', '2', '-i', '0.3', '-W', '1', 'fd00:0:0:1::4']);
-      } catch {
-        // No answer is the point.
-      }
-    };
-    await fault(
-      'frontend conduit down, probed over IPv6',
-      async () => {
-        await settleFrontendNeighbours();
-        ip(P.frontendGhi, 'link set conduit-a--f75b down');
-        probe6();
-      },
-      async () => {
-        ip(P.frontendGhi, 'link set conduit-a--f75b up');
-        // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
-        ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
-        topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
-        topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
-        probe6();
-      },
-      // Only the IPv6 neighbour was probed: table 2's nexthop is the FAILED one.
-      [
-        'MeridioNexthopNeighbourFailed{table=2}',
-        'MeridioPathLinkDown{type=bridge-member}',
-        'MeridioPathLinkDown{type=nexthop}',
-        'MeridioPathLinkDown{type=nexthop}',
-      ],
-      {
-        slower: NEIGHBOUR_FAILS,
-      },
-    );
-  });
+    it("a frontend's IPv6 neighbour fails once traffic probes it", async () => {
+      const probe6 = () => {
+        try {
+          topology.exec(P.proxy, ['ping', '-6', '-c', '2', '-i', '0.3', '-W', '1', 'fd00:0:0:1::4']);
+        } catch {
+          // No answer is the point.
+        }
+      };
+      await fault(
+        'frontend conduit down, probed over IPv6',
+        async () => {
+          await settleFrontendNeighbours();
+          ip(P.frontendGhi, 'link set conduit-a--f75b down');
+          probe6();
+        },
+        async () => {
+          ip(P.frontendGhi, 'link set conduit-a--f75b up');
+          // The kernel drops IPv6 addresses of a link that goes down: the pod's CNI would add it back.
+          ip(P.frontendGhi, '-6 addr replace fd00:0:0:1::4/64 dev conduit-a--f75b nodad');
+          topology.exec(P.frontendGhi, ['ping', '-c', '1', '-W', '2', '172.16.1.1']);
+          topology.exec(P.frontendGhi, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:0:0:1::1']);
+          probe6();
+        },
+        // Only the IPv6 neighbour was probed: table 2's nexthop is the FAILED one.
+        [
+          'MeridioNexthopNeighbourFailed{table=2}',
+          'MeridioPathLinkDown{type=bridge-member}',
+          'MeridioPathLinkDown{type=nexthop}',
+          'MeridioPathLinkDown{type=nexthop}',
+        ],
+        {
+          slower: NEIGHBOUR_FAILS,
+        },
+      );
+    });
 
-  it('the proxy pod gone: the exporter says it cannot read it, and calls nothing missing', async () => {
-    await fault(
-      'proxy pod gone (its namespace deleted)',
-      () => topology.exec(undefined, ['ip', 'netns', 'del', P.proxy.netns]),
-      () => {
-        topology.destroy();
-        topology.create();
-        topology.trafficAcross();
-      },
-      ['MeridioPathExporterCannotRead'],
-    );
+    it('the proxy pod gone: the exporter says it cannot read it, and calls nothing missing', async () => {
+      await fault(
+        'proxy pod gone (its namespace deleted)',
+        () => topology.exec(undefined, ['ip', 'netns', 'del', P.proxy.netns]),
+        () => {
+          topology.destroy();
+          topology.create();
+          topology.trafficAcross();
+        },
+        ['MeridioPathExporterCannotRead'],
+      );
+    });
   });
-});
+}

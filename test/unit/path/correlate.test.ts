@@ -415,6 +415,28 @@ describe('links that are gone', () => {
     assert.equal(viaLink(graphAt(s, gone, T0 + 15_000), '172.16.1.4'), undefined);
   });
 
+  it('a cross-connect made anew to another peer replaces the old one: the old is not kept as down', () => {
+    const gone = new GoneLinks(10 * 60_000);
+    const xconnects = (g: PathGraph) =>
+      g.links.filter((l) => l.type === 'xconnect').map((l) => `${l.from}→${l.to} ${l.health.status}`);
+    assert.ok(xconnects(graphAt(copyA(), gone, T0)).includes('vpp:tap3→vpp:tap4 up'));
+    // A proxy made anew: NSM cross-connects the frontend's tap3 to the new pod's interface (tap5 here),
+    // and the old peers' cross-connects are gone with them.
+    const s = copyA();
+    for (const a of s.vpp.addrs ?? []) {
+      if (a.name === 'tap3') a.xconnectPeer = 'tap5';
+      else if (a.name === 'tap5') a.xconnectPeer = 'tap3';
+      else if (a.name === 'tap4' || a.name === 'tap6') a.xconnectPeer = undefined;
+    }
+    const after = xconnects(graphAt(s, gone, T0 + 60_000));
+    assert.ok(after.includes('vpp:tap3→vpp:tap5 up'), after.join(', '));
+    assert.deepEqual(
+      after.filter((x) => x.endsWith('down')),
+      [],
+      'tap3→tap4 and tap5→tap6 were replaced, not broken',
+    );
+  });
+
   it('is off with a window of 0', () => {
     const gone = new GoneLinks(0);
     graphAt(copyA(), gone, T0);
