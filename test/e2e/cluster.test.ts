@@ -143,6 +143,19 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     throw new Error(`/metrics did not reach the expected state in ${timeoutMs} ms`);
   }
 
+  /** The agent's pod deleted; its DaemonSet makes a new one. */
+  async function deleteAgentPod(): Promise<void> {
+    await cluster.kubectl([
+      '-n',
+      NS,
+      'delete',
+      'pod',
+      '-l',
+      'app.kubernetes.io/name=meridio-path-exporter',
+      '--wait',
+    ]);
+  }
+
   async function agentUid(): Promise<string> {
     return (
       await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'jsonpath={.items[0].metadata.uid}'])
@@ -386,30 +399,14 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
   });
 
   it('agent pod restarted: the new pod reads the whole node again', async () => {
-    await cluster.kubectl([
-      '-n',
-      NS,
-      'delete',
-      'pod',
-      '-l',
-      'app.kubernetes.io/name=meridio-path-exporter',
-      '--wait',
-    ]);
+    await deleteAgentPod();
     await cluster.kubectl(['-n', NS, 'rollout', 'status', 'ds/meridio-path-exporter', '--timeout=120s']);
     await completeMetrics();
   });
 
   it('the agent’s discovery RBAC removed: a restarted agent says forbidden, keeps serving, and recovers when it is back', async () => {
     await cluster.kubectl(['delete', 'clusterrolebinding', 'meridio-path-exporter']);
-    await cluster.kubectl([
-      '-n',
-      NS,
-      'delete',
-      'pod',
-      '-l',
-      'app.kubernetes.io/name=meridio-path-exporter',
-      '--wait',
-    ]);
+    await deleteAgentPod();
     await untilMetrics(
       (series) =>
         series.some(
@@ -442,16 +439,18 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       spec: { address: '20.0.0.9/32' },
     };
     await cluster.apply(JSON.stringify(vip));
-    await cluster.kubectl([
-      '-n',
-      'red',
-      'patch',
-      'attractor',
-      'attractor-a-1',
-      '--type=json',
-      '-p',
-      '[{"op":"add","path":"/spec/vips/-","value":"vip-a-1-new"}]',
-    ]);
+    const patchAttractor = (op: object) =>
+      cluster.kubectl([
+        '-n',
+        'red',
+        'patch',
+        'attractor',
+        'attractor-a-1',
+        '--type=json',
+        '-p',
+        JSON.stringify([op]),
+      ]);
+    await patchAttractor({ op: 'add', path: '/spec/vips/-', value: 'vip-a-1-new' });
     await untilMetrics((series) =>
       series.some(
         (x) =>
@@ -460,16 +459,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
           /^missing:vip-rule:red\/proxy-conduit-a-1-[a-z0-9]+\/20\.0\.0\.9$/.test(x.labels.to ?? ''),
       ),
     );
-    await cluster.kubectl([
-      '-n',
-      'red',
-      'patch',
-      'attractor',
-      'attractor-a-1',
-      '--type=json',
-      '-p',
-      '[{"op":"remove","path":"/spec/vips/2"}]',
-    ]);
+    await patchAttractor({ op: 'remove', path: '/spec/vips/2' });
     await cluster.kubectl(['-n', 'red', 'delete', 'vip', 'vip-a-1-new']);
     await completeMetrics();
     const relists = lists() - before;

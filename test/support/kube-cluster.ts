@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PodProcessFinder } from '../../src/sources/node-local/pod-processes.ts';
-import { removeStaleNamespaces } from './netns-topology.ts';
+import { isAlive, removeStaleNamespaces } from './netns-topology.ts';
 import { clusterCacheDir } from './test-cache.ts';
 import { requireTool } from './tools.ts';
 
@@ -694,13 +694,4 @@ function removeStaleClusters(): void {
     }
   }
   removeStaleNamespaces(NETNS_BASE);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -410,23 +410,28 @@ export class MeridioWiring {
     }
     // A VIP rule per VIP, its table's default route via the conduit's frontend.
     for (const vip of vipRoutes(c)) {
-      this.inPod(proxy, [
-        'ip',
-        vip.family,
-        'rule',
-        'add',
-        'from',
-        vip.address,
-        'lookup',
-        vip.table,
-        'priority',
-        '100',
-      ]);
+      this.vipRule(proxy, vip);
       this.inPod(proxy, [
         ...['ip', vip.family, 'route', 'add', 'default', 'table', vip.table],
         ...['nexthop', 'via', hostOf(c, 2, vip.v6), 'dev', 'bridge0'],
       ]);
     }
+  }
+
+  /** Traffic from the VIP looks up the VIP's table (the proxy's towards its frontend, the target's back). */
+  private vipRule(pod: PodRef, vip: ReturnType<typeof vipRoutes>[number]): void {
+    this.inPod(pod, [
+      'ip',
+      vip.family,
+      'rule',
+      'add',
+      'from',
+      vip.address,
+      'lookup',
+      vip.table,
+      'priority',
+      '100',
+    ]);
   }
 
   /** The target holds the VIPs and answers from them through the proxy (TAPA's source routing). */
@@ -435,18 +440,7 @@ export class MeridioWiring {
     this.address(target, dev, c, 3);
     for (const vip of vipRoutes(c)) {
       this.inPod(target, ['ip', 'addr', 'add', vip.prefix, 'dev', dev, ...(vip.v6 ? ['nodad'] : [])]);
-      this.inPod(target, [
-        'ip',
-        vip.family,
-        'rule',
-        'add',
-        'from',
-        vip.address,
-        'lookup',
-        vip.table,
-        'priority',
-        '100',
-      ]);
+      this.vipRule(target, vip);
       this.inPod(target, [
         ...['ip', vip.family, 'route', 'add', 'default', 'table', vip.table],
         ...['via', hostOf(c, 1, vip.v6), 'dev', dev],

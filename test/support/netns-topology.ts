@@ -204,7 +204,8 @@ export function removeStaleNamespaces(base: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this pid runs (a run that left namespaces behind may still be going). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
