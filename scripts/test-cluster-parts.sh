@@ -23,6 +23,8 @@ RUNC_VERSION=v1.4.4
 PROMETHEUS_VERSION=v0.316.0
 # A build option of runc or containerd changes its key, so the cache rebuilds it.
 RUNC_KEY="$RUNC_VERSION seccomp"
+CONTAINERD_TAGS="no_btrfs no_devmapper no_zfs"
+CONTAINERD_KEY="$CONTAINERD_VERSION $CONTAINERD_TAGS"
 cache="${MPE_CACHE_DIR:-$HOME/.cache/meridio-path-exporter}/cluster"
 bin="$cache/bin"
 apt_tools=(/usr/include/seccomp.h:libseccomp-dev pkg-config:pkg-config /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables conntrack:conntrack
@@ -42,7 +44,7 @@ for entry in "${apt_tools[@]}"; do
 done
 stale=()
 [ "$(stamp kube)" = "$kube_key" ] || stale+=(kube)
-[ "$(stamp containerd)" = "$CONTAINERD_VERSION" ] || stale+=(containerd)
+[ "$(stamp containerd)" = "$CONTAINERD_KEY" ] || stale+=(containerd)
 [ "$(stamp runc)" = "$RUNC_KEY" ] || stale+=(runc)
 [ "$(stamp pause)" = "$pause_key" ] || stale+=(pause)
 [ "$(stamp prometheus)" = "$PROMETHEUS_VERSION" ] || stale+=(prometheus)
@@ -86,7 +88,7 @@ build_kube() {
 }
 
 build_containerd() {
-  GOBIN="$bin" go install -ldflags=-s -tags "no_btrfs no_devmapper no_zfs" \
+  GOBIN="$bin" go install -ldflags=-s -tags "$CONTAINERD_TAGS" \
     "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" \
     "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" \
     "github.com/containerd/containerd/v2/cmd/ctr@$CONTAINERD_VERSION"
@@ -106,7 +108,7 @@ for part in "${stale[@]}"; do
   timed "$part" "build_$part"
   case $part in
     kube) echo "$kube_key" >"$cache/kube.key" ;;
-    containerd) echo "$CONTAINERD_VERSION" >"$cache/containerd.key" ;;
+    containerd) echo "$CONTAINERD_KEY" >"$cache/containerd.key" ;;
     runc) echo "$RUNC_KEY" >"$cache/runc.key" ;;
     pause) echo "$pause_key" >"$cache/pause.key" ;;
     prometheus) echo "$PROMETHEUS_VERSION" >"$cache/prometheus.key" ;;

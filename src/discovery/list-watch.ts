@@ -69,6 +69,7 @@ export class WatchedCollection<T extends KubernetesObject> {
   private readonly informer: ListWatch<T>;
   private stopped = false;
   private backoffMs: number;
+  private lastFailureAt = 0;
   private retry?: NodeJS.Timeout;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
@@ -144,7 +145,6 @@ export class WatchedCollection<T extends KubernetesObject> {
   }
 
   private markSynced(): void {
-    this.backoffMs = this.options.minBackoffMs ?? 1000;
     this.lastError = undefined;
     this.notFound = false;
     if (this.synced) return;
@@ -170,10 +170,16 @@ export class WatchedCollection<T extends KubernetesObject> {
       return;
     }
     this.failures++;
+    // client-node emits 'connect' before each list or watch attempt, not after a good one, so a success
+    // cannot reset the backoff: failures in a row double it, one after a healthy while starts it over.
+    const now = Date.now();
+    const maxBackoffMs = this.options.maxBackoffMs ?? 30_000;
+    if (now - this.lastFailureAt > 2 * maxBackoffMs) this.backoffMs = this.options.minBackoffMs ?? 1000;
+    this.lastFailureAt = now;
     const reason = failureReason(err);
     this.failuresByReason.set(reason, (this.failuresByReason.get(reason) ?? 0) + 1);
     const delay = this.backoffMs;
-    this.backoffMs = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
+    this.backoffMs = Math.min(delay * 2, maxBackoffMs);
     this.lastError = describe(err);
     this.options.logger.warn(
       { what: this.options.what, err: this.lastError, retryInMs: delay },
@@ -209,16 +215,20 @@ export function failureReason(err: unknown): DiscoveryFailureReason {
   const e = err as
     | { name?: string; message?: string; code?: unknown; cause?: { code?: unknown } }
     | undefined;
+  // undici wraps a failed connection or a timeout as TypeError('fetch failed'), its code in `cause`.
+  const code = String(e?.code ?? e?.cause?.code ?? '');
   if (
     e?.name === 'TimeoutError' ||
     e?.name === 'AbortError' ||
+    /TIMEOUT|ETIMEDOUT/.test(code) ||
     /no answer .* within|timed? ?out/i.test(e?.message ?? '')
   ) {
     return 'timeout';
   }
-  const code = String(e?.code ?? e?.cause?.code ?? '');
   if (
-    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR_SOCKET)$/.test(code)
+    /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|EHOSTUNREACH|EHOSTDOWN|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR_SOCKET)$/.test(
+      code,
+    )
   ) {
     return 'connect';
   }

@@ -10,8 +10,8 @@ import type { LinkType, PathLink, PathNode } from './graph.ts';
 const REMEMBERED: ReadonlySet<LinkType> = new Set(['nexthop', 'xconnect', 'bridge-member']);
 /**
  * Types of which an end has at most one link: an interface is cross-connected to one peer, a port is in
- * one bridge. A remembered link whose `from` end is in a current link of its type was replaced (NSM
- * cross-connected the interface to a new pod's, the port moved), which is a change, not a fault.
+ * one bridge. A remembered link whose ends are both linked anew or gone was replaced (NSM cross-connected
+ * the interface to a new pod's, the port moved), which is a change, not a fault.
  */
 const ONE_PER_END: ReadonlySet<LinkType> = new Set(['xconnect', 'bridge-member']);
 
@@ -51,7 +51,13 @@ export class GoneLinks {
     const restored: PathLink[] = [];
     for (const [id, s] of this.seen) {
       if (current.has(id)) continue;
-      const replaced = ONE_PER_END.has(s.link.type) && linkedEnds.has(`${s.link.type}|${s.link.from}`);
+      // Replaced: its `from` end is linked anew and its old far end is gone or linked anew too (an old
+      // peer still there and alone is a broken link, not a replaced one).
+      const relinked = (end: string) => linkedEnds.has(`${s.link.type}|${end}`);
+      const replaced =
+        ONE_PER_END.has(s.link.type) &&
+        relinked(s.link.from) &&
+        (!nodes.has(s.link.to) || relinked(s.link.to));
       if (now - s.at > this.windowMs || !nodes.has(s.link.from) || replaced) {
         this.seen.delete(id);
         continue;

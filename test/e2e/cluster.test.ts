@@ -350,7 +350,9 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     await new Promise((r) => setTimeout(r, windowS * 1000));
     const events = cluster.auditEvents().filter(agent);
     const inWindow = events.filter((e) => Date.parse(e.requestReceivedTimestamp) >= start);
-    const requests = inWindow.filter((e) => e.stage === 'ResponseComplete' || e.verb === 'watch');
+    // One event per request: a watch when it starts (it may never complete), anything else when done.
+    const isRequest = (e: AuditEvent) => (e.verb === 'watch' ? e.stage === 'ResponseStarted' : e.stage === 'ResponseComplete');
+    const requests = inWindow.filter(isRequest);
     const byVerb = (list: AuditEvent[]) =>
       Object.entries(
         list.reduce<Record<string, number>>((acc, e) => {
@@ -368,16 +370,12 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     );
     const firstMinute = events.filter((e) => {
       const t = Date.parse(e.requestReceivedTimestamp);
-      return (
-        t >= latestStart - 5_000 &&
-        t < latestStart + 55_000 &&
-        (e.stage === 'ResponseComplete' || e.verb === 'watch')
-      );
+      return t >= latestStart - 5_000 && t < latestStart + 55_000 && isRequest(e);
     });
     const started = events.filter((e) => e.stage === 'ResponseStarted' && e.verb === 'watch').length;
     const ended = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'watch').length;
     const agents = new Set(events.map((e) => e.userAgent));
-    const cg = podCgroup(await agentUid());
+    const cg = podCgroup(cluster.cgroupRoot, await agentUid());
     const cpu0 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
     await new Promise((r) => setTimeout(r, 30_000));
     const cpu1 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
@@ -593,9 +591,9 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
 });
 
 /** The agent pod's cgroups (v1, the kubelet's cgroupfs driver): memory and cpuacct directories. */
-function podCgroup(uid: string): { memory: string; cpuacct: string } {
+function podCgroup(cgroupRoot: string, uid: string): { memory: string; cpuacct: string } {
   const find = (controller: string): string => {
-    const root = `/sys/fs/cgroup/${controller}/kubepods`;
+    const root = `/sys/fs/cgroup/${controller}/${cgroupRoot}/kubepods`;
     for (const qos of ['', 'burstable', 'besteffort']) {
       const dir = join(root, qos, `pod${uid}`);
       if (existsSync(dir)) return dir;

@@ -92,16 +92,25 @@ export class KubeCluster {
   private readonly hostVeth = `${NETNS_BASE}${process.pid % 100_000}`;
   private readonly components: Component[] = [];
   private cniNamespacesBefore = new Set<string>();
+  private shimSocketsBefore = new Set<string>();
   private stopped = false;
 
   /** Starts every part and waits until the node is Ready with the test images loaded. */
   async start(): Promise<void> {
     removeStaleClusters();
     this.cniNamespacesBefore = new Set(cniNamespaces());
+    this.shimSocketsBefore = new Set(shimSockets());
     process.on('exit', () => this.stopSync());
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        this.stopSync();
+        process.exit(130);
+      });
+    }
     this.network();
     mkdirSync(join(this.dataDir, 'pki'), { recursive: true });
     mkdirSync(this.stateDir, { recursive: true });
+    saveHostSysctls(this.dataDir);
     this.pki();
     this.launch('etcd', [
       '--name=mpe',
@@ -235,7 +244,7 @@ export class KubeCluster {
     if (this.stopped) return;
     this.stopped = true;
     for (const c of this.components.reverse()) killGroup(c.child.pid, 'SIGKILL');
-    teardown(process.pid, this.cniNamespacesBefore);
+    teardown(process.pid, this.cniNamespacesBefore, this.shimSocketsBefore);
   }
 
   private pkiFile(name: string): string {
@@ -409,7 +418,14 @@ export class KubeCluster {
             isGateway: true,
             ipMasq: false,
             hairpinMode: true,
-            ipam: { type: 'host-local', ranges: [[{ subnet: POD_CIDR }]], routes: [{ dst: '0.0.0.0/0' }] },
+            ipam: {
+              type: 'host-local',
+              ranges: [[{ subnet: POD_CIDR }]],
+              routes: [{ dst: '0.0.0.0/0' }],
+              // The run's own leases: pods are not deleted one by one at the end, so leases kept on the
+              // host (/var/lib/cni/networks) would run the range out over a few runs.
+              dataDir: join(this.dataDir, 'cni-ipam'),
+            },
           },
           { type: 'portmap', capabilities: { portMappings: true } },
         ],
@@ -440,6 +456,7 @@ export class KubeCluster {
         '  runtime_type = "io.containerd.runc.v2"',
         "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
         `  BinaryName = "${join(this.bin, 'runc')}"`,
+        `  Root = "${join(this.stateDir, 'runc')}"`,
         '  SystemdCgroup = false',
         '',
       ].join('\n'),
@@ -447,7 +464,11 @@ export class KubeCluster {
     this.launch('containerd', [`--config=${config}`]);
   }
 
+  /** The cgroup under which this run's kubelet puts its pods, in every hierarchy. */
+  readonly cgroupRoot = `mpe-kube-${process.pid}`;
+
   private startKubelet(): void {
+    makeCgroupRoot(this.cgroupRoot);
     const config = join(this.dataDir, 'kubelet.yaml');
     writeFileSync(
       config,
@@ -457,6 +478,8 @@ export class KubeCluster {
         // This machine mounts cgroup v1; Kubernetes 1.35+ refuses it unless told otherwise.
         'failCgroupV1: false',
         'cgroupDriver: cgroupfs',
+        // The run's own cgroup tree: the host's /kubepods (a machine that is itself a node) is not ours.
+        `cgroupRoot: /${this.cgroupRoot}`,
         `containerRuntimeEndpoint: unix://${this.containerdSocket()}`,
         `address: ${NODE_IP}`,
         'readOnlyPort: 0',
@@ -605,13 +628,14 @@ function processesOf(owner: number): number[] {
   return pids;
 }
 
-/** Processes in the kubelet's pod cgroups (the containers); they outlive a killed containerd. */
-function podProcesses(): number[] {
+/** Processes in this run's pod cgroups (the containers); they outlive a killed containerd. */
+function podProcesses(owner: number): number[] {
+  const mark = `/mpe-kube-${owner}/`;
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes('/kubepods')) pids.push(Number(name));
+      if (readFileSync(`/proc/${name}/cgroup`, 'utf8').includes(mark)) pids.push(Number(name));
     } catch {
       // Ended while listed.
     }
@@ -619,8 +643,70 @@ function podProcesses(): number[] {
   return pids;
 }
 
-function teardown(owner: number, cniBefore: Set<string>): void {
-  for (const pid of [...processesOf(owner), ...podProcesses()]) {
+/** The cgroup hierarchies to make the run's root in: every v1 hierarchy, or the one v2 tree. */
+function cgroupHierarchies(): string[] {
+  const root = '/sys/fs/cgroup';
+  if (existsSync(join(root, 'cgroup.controllers'))) return [root];
+  return readdirSync(root)
+    .map((h) => join(root, h))
+    .filter((h) => existsSync(join(h, 'cgroup.procs')));
+}
+
+/** The kubelet wants its cgroup root to exist; a new v1 cpuset takes its parent's CPUs and memory nodes. */
+function makeCgroupRoot(name: string): void {
+  for (const h of cgroupHierarchies()) {
+    const dir = join(h, name);
+    mkdirSync(dir, { recursive: true });
+    for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+      if (existsSync(join(h, file))) writeFileSync(join(dir, file), readFileSync(join(h, file), 'utf8'));
+    }
+  }
+}
+
+/** What the kubelet sets on the host when it starts (its protectKernelDefaults is off): saved, put back. */
+const KUBELET_SYSCTLS = [
+  'kernel/panic',
+  'kernel/panic_on_oops',
+  'vm/overcommit_memory',
+  'vm/panic_on_oom',
+  'kernel/keys/root_maxkeys',
+  'kernel/keys/root_maxbytes',
+];
+
+function saveHostSysctls(dataDir: string): void {
+  const saved = Object.fromEntries(
+    KUBELET_SYSCTLS.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]),
+  );
+  writeFileSync(join(dataDir, 'host-sysctls.json'), JSON.stringify(saved));
+}
+
+function restoreHostSysctls(dataDir: string): void {
+  let saved: Record<string, string>;
+  try {
+    saved = JSON.parse(readFileSync(join(dataDir, 'host-sysctls.json'), 'utf8')) as Record<string, string>;
+  } catch {
+    return; // Stopped before the kubelet started.
+  }
+  for (const [key, value] of Object.entries(saved)) {
+    try {
+      writeFileSync(`/proc/sys/${key}`, value);
+    } catch {
+      // Read-only here: nothing was changed either.
+    }
+  }
+}
+
+/** containerd keeps each shim's socket in /run/containerd/s whatever its state directory. */
+function shimSockets(): string[] {
+  try {
+    return readdirSync('/run/containerd/s');
+  } catch {
+    return [];
+  }
+}
+
+function teardown(owner: number, cniBefore: Set<string>, shimsBefore?: Set<string>): void {
+  for (const pid of [...processesOf(owner), ...podProcesses(owner)]) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -649,7 +735,13 @@ function teardown(owner: number, cniBefore: Set<string>): void {
       // Removed by containerd.
     }
   }
-  removeCgroups('kubepods');
+  removeCgroups(`mpe-kube-${owner}`);
+  if (shimsBefore) {
+    for (const socket of shimSockets()) {
+      if (!shimsBefore.has(socket)) rmSync(join('/run/containerd/s', socket), { force: true });
+    }
+  }
+  restoreHostSysctls(`/tmp/mpe-kube-${owner}`);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   try {
     execFileSync('ip', ['netns', 'del', `${NETNS_BASE}${owner}-node`], { stdio: 'ignore' });
@@ -659,12 +751,8 @@ function teardown(owner: number, cniBefore: Set<string>): void {
   // The host end of the veth went with the namespace; its routes with it.
 }
 
-/** The kubelet's cgroup tree in every v1 hierarchy (or the v2 one), deepest first. */
+/** A run's cgroup tree in every hierarchy, deepest first. */
 function removeCgroups(name: string): void {
-  const root = '/sys/fs/cgroup';
-  const trees = existsSync(join(root, 'cgroup.controllers'))
-    ? [join(root, name)]
-    : readdirSync(root).map((h) => join(root, h, name));
   const remove = (dir: string) => {
     let entries: string[];
     try {
@@ -681,7 +769,7 @@ function removeCgroups(name: string): void {
       // Still in use, or not a cgroup directory.
     }
   };
-  for (const t of trees) remove(t);
+  for (const h of cgroupHierarchies()) remove(join(h, name));
 }
 
 /** Clusters of earlier runs whose process is gone: their processes, mounts, namespaces and files. */

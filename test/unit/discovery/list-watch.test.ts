@@ -17,6 +17,9 @@ describe('why a list or watch of the Kubernetes API failed', () => {
       'timeout',
     );
     assert.equal(failureReason(new Error('no answer from the API server within 10000 ms')), 'timeout');
+    const slow = Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_CONNECT_TIMEOUT' } });
+    assert.equal(failureReason(slow), 'timeout');
+    assert.equal(failureReason(Object.assign(new Error('connect'), { code: 'ETIMEDOUT' })), 'timeout');
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     assert.equal(failureReason(refused), 'connect');
     assert.equal(failureReason(Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' })), 'connect');

@@ -415,26 +415,41 @@ describe('links that are gone', () => {
     assert.equal(viaLink(graphAt(s, gone, T0 + 15_000), '172.16.1.4'), undefined);
   });
 
-  it('a cross-connect made anew to another peer replaces the old one: the old is not kept as down', () => {
+  it('a cross-connect made anew to another peer replaces the old one, unless the old peer is left alone', () => {
     const gone = new GoneLinks(10 * 60_000);
     const xconnects = (g: PathGraph) =>
       g.links.filter((l) => l.type === 'xconnect').map((l) => `${l.from}→${l.to} ${l.health.status}`);
     assert.ok(xconnects(graphAt(copyA(), gone, T0)).includes('vpp:tap3→vpp:tap4 up'));
-    // A proxy made anew: NSM cross-connects the frontend's tap3 to the new pod's interface (tap5 here),
-    // and the old peers' cross-connects are gone with them.
-    const s = copyA();
-    for (const a of s.vpp.addrs ?? []) {
-      if (a.name === 'tap3') a.xconnectPeer = 'tap5';
-      else if (a.name === 'tap5') a.xconnectPeer = 'tap3';
-      else if (a.name === 'tap4' || a.name === 'tap6') a.xconnectPeer = undefined;
-    }
-    const after = xconnects(graphAt(s, gone, T0 + 60_000));
-    assert.ok(after.includes('vpp:tap3→vpp:tap5 up'), after.join(', '));
-    assert.deepEqual(
-      after.filter((x) => x.endsWith('down')),
-      [],
-      'tap3→tap4 and tap5→tap6 were replaced, not broken',
+    // A proxy made anew: NSM cross-connects the frontend's tap3 to the new pod's interface (tap5 here);
+    // the old pod's tap4 is deleted with it.
+    const remade = (keepTap4: boolean) => {
+      const s = copyA();
+      for (const a of s.vpp.addrs ?? []) {
+        if (a.name === 'tap3') a.xconnectPeer = 'tap5';
+        else if (a.name === 'tap5') a.xconnectPeer = 'tap3';
+        else if (a.name === 'tap4' || a.name === 'tap6') a.xconnectPeer = undefined;
+      }
+      if (!keepTap4) {
+        s.vpp.addrs = s.vpp.addrs?.filter((a) => a.name !== 'tap4');
+        s.vpp.interfaces = s.vpp.interfaces?.filter((i) => i.name !== 'tap4');
+        s.vpp.taps = s.vpp.taps?.filter((t) => t.name !== 'tap4');
+      }
+      return s;
+    };
+    const after = xconnects(graphAt(remade(false), gone, T0 + 60_000));
+    assert.ok(
+      after.includes('vpp:tap3→vpp:tap4') === false && after.includes('vpp:tap3→vpp:tap5 up'),
+      after.join(', '),
     );
+    assert.equal(
+      after.find((x) => x.startsWith('vpp:tap3→vpp:tap4')),
+      undefined,
+      'replaced, not broken',
+    );
+    // tap4 still there and cross-connected to nothing: its link is broken, and stays red.
+    const alone = new GoneLinks(10 * 60_000);
+    graphAt(copyA(), alone, T0);
+    assert.ok(xconnects(graphAt(remade(true), alone, T0 + 60_000)).includes('vpp:tap3→vpp:tap4 down'));
   });
 
   it('is off with a window of 0', () => {
