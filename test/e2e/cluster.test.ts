@@ -351,7 +351,8 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     const events = cluster.auditEvents().filter(agent);
     const inWindow = events.filter((e) => Date.parse(e.requestReceivedTimestamp) >= start);
     // One event per request: a watch when it starts (it may never complete), anything else when done.
-    const isRequest = (e: AuditEvent) => (e.verb === 'watch' ? e.stage === 'ResponseStarted' : e.stage === 'ResponseComplete');
+    const isRequest = (e: AuditEvent) =>
+      e.verb === 'watch' ? e.stage === 'ResponseStarted' : e.stage === 'ResponseComplete';
     const requests = inWindow.filter(isRequest);
     const byVerb = (list: AuditEvent[]) =>
       Object.entries(
