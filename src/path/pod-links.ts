@@ -119,6 +119,20 @@ export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
  * end: the trench announces it, and that proxy would drop its replies. The far end is a node for the
  * VIP as the cluster declares it, so one VIP is one alert per proxy.
  */
+/**
+ * A proxy whose conduit is not in its spec (no `NSM_CONDUIT`, as with older Meridio manifests) is held
+ * to every VIP of its trench.
+ */
+function trenchVips(
+  expected: ReadonlyMap<string, readonly string[]>,
+  namespace: string,
+  trench: string,
+): string[] | undefined {
+  const prefix = `${namespace}/${trench}/`;
+  const all = [...expected].filter(([key]) => key.startsWith(prefix)).flatMap(([, vips]) => vips);
+  return all.length > 0 ? [...new Set(all)] : undefined;
+}
+
 export function* expectedVipLinks(
   index: NodeIndex,
   expected: ReadonlyMap<string, readonly string[]>,
@@ -126,8 +140,10 @@ export function* expectedVipLinks(
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
     const { namespace, trench, conduit, role } = pod.target;
-    if (role !== 'proxy' || !trench || !conduit || !pod.data.rules) continue;
-    const vips = expected.get(`${namespace}/${trench}/${conduit}`);
+    if (role !== 'proxy' || !trench || !pod.data.rules) continue;
+    const vips = conduit
+      ? expected.get(`${namespace}/${trench}/${conduit}`)
+      : trenchVips(expected, namespace, trench);
     if (!vips || vips.length === 0) continue;
     yield;
     const tables = vipTables(pod);
@@ -153,7 +169,7 @@ export function* expectedVipLinks(
         'route',
         'missing',
         `rule from ${vip} in ${pod.target.pod}`,
-        `trench ${trench} announces ${vip} through conduit ${conduit} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
+        `trench ${trench} announces ${vip}${conduit ? ` through conduit ${conduit}` : ''} (Meridio's Vip and Attractor resources) and proxy ${pod.target.pod} has no rule from it`,
       );
       missing.namespace = namespace;
       missing.pod = pod.target.pod;

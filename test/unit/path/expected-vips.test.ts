@@ -65,12 +65,14 @@ describe('expected VIPs on the path', () => {
   function graph(
     expected: ReadonlyMap<string, readonly string[]> | undefined,
     trench = 'trench-a',
+    conduit: string | null = 'conduit-a-1',
   ): PathGraph {
     const s = structuredClone(demo);
     const proxy = s.pods.find((p) => p.target.pod === PROXY);
     assert.ok(proxy);
     proxy.target.trench = trench;
-    proxy.target.conduit = 'conduit-a-1';
+    if (conduit) proxy.target.conduit = conduit;
+    else delete proxy.target.conduit;
     return correlatePath({
       node: 'worker-a',
       vpp: s.vpp,
@@ -106,6 +108,16 @@ describe('expected VIPs on the path', () => {
       svg,
       /<g class="link down" data-link-id="vip\|vip:red\/trench-a\/20\.0\.0\.9\|[^"]*" data-type="vip">/,
     );
+  });
+
+  it('holds a proxy whose spec names no conduit to every VIP of its trench', () => {
+    const expected = new Map([
+      ['red/trench-a/conduit-a-1', ['20.0.0.1']],
+      ['red/trench-a/conduit-a-2', ['20.0.0.9']],
+    ]);
+    const [link] = fromVip(graph(expected, 'trench-a', null), '20.0.0.9');
+    assert.equal(link?.health.status, 'down');
+    assert.equal(fromVip(graph(expected, 'trench-a', null), '20.0.0.1')[0]?.health.status, 'up');
   });
 
   it('says nothing without Meridio’s resources, or for another trench or conduit', () => {
