@@ -114,12 +114,6 @@ export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
 }
 
 /**
- * Each VIP that Meridio's resources give a trench (its Attractors' Vips), to the VIP table that routes
- * it in each proxy of that trench on this node. A VIP with no rule in a proxy is a link to a missing
- * end: the trench announces it, and that proxy would drop its replies. The far end is a node for the
- * VIP as the cluster declares it, so one VIP is one alert per proxy.
- */
-/**
  * A proxy whose conduit is not in its spec (no `NSM_CONDUIT`, as with older Meridio manifests) is held
  * to every VIP of its trench.
  */
@@ -133,6 +127,12 @@ function trenchVips(
   return all.length > 0 ? [...new Set(all)] : undefined;
 }
 
+/**
+ * Each VIP that Meridio's resources give a conduit (the Vips of the Attractors composed of it), to the
+ * VIP table that routes it in each proxy of that conduit on this node. A VIP with no rule in a proxy is
+ * a link to a missing end: the trench announces it, and that proxy would drop its replies. The far end
+ * is a node for the VIP as the cluster declares it, so one VIP is one alert per proxy.
+ */
 export function* expectedVipLinks(
   index: NodeIndex,
   expected: ReadonlyMap<string, readonly string[]>,
