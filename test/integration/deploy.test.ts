@@ -60,8 +60,11 @@ function renderDir(dir: string): K8sObject[] {
   return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
 }
 
-/** An overlay plus optional components, as an operator's own kustomization would combine them. */
-function renderWith(overlay: string, components: string[]): K8sObject[] {
+/**
+ * An overlay plus optional components, as an operator's own kustomization would combine them, moved to
+ * `namespace` when given.
+ */
+function renderWith(overlay: string, components: string[], namespace?: string): K8sObject[] {
   // kustomize takes only relative paths, so the combination lives inside deploy/ while it renders.
   const dir = mkdtempSync(join('deploy', '.test-'));
   try {
@@ -70,6 +73,7 @@ function renderWith(overlay: string, components: string[]): K8sObject[] {
       stringify({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
+        ...(namespace && { namespace }),
         resources: [`../overlays/${overlay}`],
         components: components.map((c) => `../components/${c}`),
       }),
@@ -87,6 +91,9 @@ function schemaCheck(o: K8sObject): void {
 }
 
 const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+/** The objects that live in a namespace (the rest of an install is cluster-scoped). */
+const namespacedOf = (objects: K8sObject[]) =>
+  objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
 
 interface Container {
   name: string;
@@ -202,50 +209,29 @@ describe('deploy/ manifests', () => {
 
   it('every namespaced object of every overlay is in the install’s namespace (none lands in kubectl’s current one)', () => {
     for (const overlay of OVERLAYS) {
-      const namespaced = render(overlay).filter(
-        (o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
-      );
-      for (const o of namespaced)
+      for (const o of namespacedOf(render(overlay)))
         assert.equal(o.metadata.namespace, 'meridio-path-exporter', `${overlay}: ${o.kind}`);
     }
   });
 
   it('moved to another namespace by an overlay’s `namespace:`: every namespaced object, the RBAC subject and the NetworkPolicy follow', () => {
     for (const overlay of OVERLAYS) {
-      const dir = mkdtempSync(join('deploy', '.test-'));
-      try {
-        writeFileSync(
-          join(dir, 'kustomization.yaml'),
-          stringify({
-            apiVersion: 'kustomize.config.k8s.io/v1beta1',
-            kind: 'Kustomization',
-            namespace: 'observability',
-            resources: [`../overlays/${overlay}`],
-            components: ['../components/network-policy'],
-          }),
-        );
-        const objects = renderDir(dir);
-        const namespaced = objects.filter(
-          (o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
-        );
-        assert.deepEqual(
-          [...new Set(namespaced.map((o) => o.metadata.namespace))],
-          ['observability'],
-          overlay,
-        );
-        assert.deepEqual(
-          byKind(objects, 'Namespace').map((n) => n.metadata.name),
-          ['observability'],
-        );
-        for (const b of byKind(objects, 'ClusterRoleBinding')) {
-          assert.deepEqual(b.subjects, [
-            { kind: 'ServiceAccount', name: 'meridio-path-exporter', namespace: 'observability' },
-          ]);
-        }
-        assert.equal(byKind(objects, 'NetworkPolicy').length, 1);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+      const objects = renderWith(overlay, ['network-policy'], 'observability');
+      assert.deepEqual(
+        [...new Set(namespacedOf(objects).map((o) => o.metadata.namespace))],
+        ['observability'],
+        overlay,
+      );
+      assert.deepEqual(
+        byKind(objects, 'Namespace').map((n) => n.metadata.name),
+        ['observability'],
+      );
+      for (const b of byKind(objects, 'ClusterRoleBinding')) {
+        assert.deepEqual(b.subjects, [
+          { kind: 'ServiceAccount', name: 'meridio-path-exporter', namespace: 'observability' },
+        ]);
       }
+      assert.equal(byKind(objects, 'NetworkPolicy').length, 1);
     }
   });
 

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PodProcessFinder } from '../../src/sources/node-local/pod-processes.ts';
 import type { KubeCluster } from './kube-cluster.ts';
 import { vppBundleDir } from './live-vpp.ts';
 import { shortNeighbourTimers } from './neighbours.ts';
@@ -178,111 +179,111 @@ function template(app: string, containers: { name: string; env?: unknown[] }[], 
   };
 }
 
-function proxyDaemonSet(c: Conduit) {
-  const app = `proxy-${c.name}`;
+/** A DaemonSet or a one-replica Deployment (one node) of Meridio's, in the trench namespace. */
+function workload(kind: 'DaemonSet' | 'Deployment', app: string, podTemplate: ReturnType<typeof template>) {
   return {
     apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
+    kind,
     metadata: { name: app, namespace: NS, labels: { app } },
     spec: {
+      ...(kind === 'Deployment' && { replicas: 1 }),
       selector: { matchLabels: { app } },
-      template: template(app, [
-        {
-          name: 'proxy',
-          env: [
-            ...env({
-              NSM_SERVICE_NAME: `proxy.${c.name}.${c.trench}.${NS}`,
-              NSM_NETWORK_SERVICE_NAME: `${c.name}.${c.trench}.${NS}`,
-              NSM_IPAM_SERVICE: `ipam-service-${c.trench}:7777`,
-              NSM_NSP_SERVICE_NAME: 'nsp-service',
-              NSM_NSP_SERVICE_PORT: '7778',
-              NSM_TRENCH: c.trench,
-              NSM_CONDUIT: c.name,
-              NSM_NAMESPACE: NS,
-              NSM_IP_FAMILY: c.ipv6 ? 'dualstack' : 'ipv4',
-            }),
-            fieldEnv('NSM_NAME', 'metadata.name'),
-            fieldEnv('NSM_HOST', 'spec.nodeName'),
-          ],
-        },
-      ]),
+      template: podTemplate,
     },
   };
+}
+
+function proxyDaemonSet(c: Conduit) {
+  const app = `proxy-${c.name}`;
+  return workload(
+    'DaemonSet',
+    app,
+    template(app, [
+      {
+        name: 'proxy',
+        env: [
+          ...env({
+            NSM_SERVICE_NAME: `proxy.${c.name}.${c.trench}.${NS}`,
+            NSM_NETWORK_SERVICE_NAME: `${c.name}.${c.trench}.${NS}`,
+            NSM_IPAM_SERVICE: `ipam-service-${c.trench}:7777`,
+            NSM_NSP_SERVICE_NAME: 'nsp-service',
+            NSM_NSP_SERVICE_PORT: '7778',
+            NSM_TRENCH: c.trench,
+            NSM_CONDUIT: c.name,
+            NSM_NAMESPACE: NS,
+            NSM_IP_FAMILY: c.ipv6 ? 'dualstack' : 'ipv4',
+          }),
+          fieldEnv('NSM_NAME', 'metadata.name'),
+          fieldEnv('NSM_HOST', 'spec.nodeName'),
+        ],
+      },
+    ]),
+  );
 }
 
 function frontendDeployment(c: Conduit) {
   const app = `stateless-lb-frontend-${c.attractor}`;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: app, namespace: NS, labels: { app } },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app } },
-      template: template(
-        app,
-        [
-          {
-            name: 'stateless-lb',
-            env: env({
-              NSM_SERVICE_NAME: `${c.name}.${c.trench}.${NS}`,
-              NSM_CONDUIT_NAME: c.name,
-              NSM_TRENCH_NAME: c.trench,
-              NSM_NSP_SERVICE: `nsp-service-${c.trench}:7778`,
-              NSM_METRICS_ENABLED: 'true',
-            }),
-          },
-          {
-            name: 'nsc',
-            env: env({
-              NSM_NETWORK_SERVICES: `kernel://external-vlan.${c.attractor}.${c.trench}.${NS}/ext-vlan`,
-            }),
-          },
-          {
-            name: 'frontend',
-            env: env({
-              NFE_TRENCH_NAME: c.trench,
-              NFE_ATTRACTOR_NAME: c.attractor,
-              NFE_NAMESPACE: NS,
-              NFE_NSP_SERVICE: `nsp-service-${c.trench}:7778`,
-              NFE_CONFIG_MAP_NAME: `meridio-configuration-${c.trench}`,
-              NFE_EXTERNAL_INTERFACE: 'ext-vlan',
-            }),
-          },
-        ],
-        { 'app-type': 'stateless-lb-frontend' },
-      ),
-    },
-  };
+  return workload(
+    'Deployment',
+    app,
+    template(
+      app,
+      [
+        {
+          name: 'stateless-lb',
+          env: env({
+            NSM_SERVICE_NAME: `${c.name}.${c.trench}.${NS}`,
+            NSM_CONDUIT_NAME: c.name,
+            NSM_TRENCH_NAME: c.trench,
+            NSM_NSP_SERVICE: `nsp-service-${c.trench}:7778`,
+            NSM_METRICS_ENABLED: 'true',
+          }),
+        },
+        {
+          name: 'nsc',
+          env: env({
+            NSM_NETWORK_SERVICES: `kernel://external-vlan.${c.attractor}.${c.trench}.${NS}/ext-vlan`,
+          }),
+        },
+        {
+          name: 'frontend',
+          env: env({
+            NFE_TRENCH_NAME: c.trench,
+            NFE_ATTRACTOR_NAME: c.attractor,
+            NFE_NAMESPACE: NS,
+            NFE_NSP_SERVICE: `nsp-service-${c.trench}:7778`,
+            NFE_CONFIG_MAP_NAME: `meridio-configuration-${c.trench}`,
+            NFE_EXTERNAL_INTERFACE: 'ext-vlan',
+          }),
+        },
+      ],
+      { 'app-type': 'stateless-lb-frontend' },
+    ),
+  );
 }
 
 function targetDeployment(trench: string) {
   const app = `target-${trench.slice(-1)}`;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: app, namespace: NS, labels: { app } },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app } },
-      template: template(app, [
-        { name: 'example-target' },
-        {
-          name: 'tapa',
-          env: [
-            fieldEnv('MERIDIO_NAME', 'metadata.name'),
-            fieldEnv('MERIDIO_NODE', 'spec.nodeName'),
-            fieldEnv('MERIDIO_NAMESPACE', 'metadata.namespace'),
-            ...env({
-              MERIDIO_NSP_SERVICE_NAME: 'nsp-service',
-              MERIDIO_NSP_SERVICE_PORT: '7778',
-              MERIDIO_SOCKET: '/var/lib/meridio/ambassador.sock',
-            }),
-          ],
-        },
-      ]),
-    },
-  };
+  return workload(
+    'Deployment',
+    app,
+    template(app, [
+      { name: 'example-target' },
+      {
+        name: 'tapa',
+        env: [
+          fieldEnv('MERIDIO_NAME', 'metadata.name'),
+          fieldEnv('MERIDIO_NODE', 'spec.nodeName'),
+          fieldEnv('MERIDIO_NAMESPACE', 'metadata.namespace'),
+          ...env({
+            MERIDIO_NSP_SERVICE_NAME: 'nsp-service',
+            MERIDIO_NSP_SERVICE_PORT: '7778',
+            MERIDIO_SOCKET: '/var/lib/meridio/ambassador.sock',
+          }),
+        ],
+      },
+    ]),
+  );
 }
 
 interface PodRef {
@@ -472,16 +473,12 @@ export class MeridioWiring {
     return execFileSync(this.vppctl, ['-s', this.cliSocket, ...command.split(' ')], { encoding: 'utf8' });
   }
 
+  /** VPP's main thread in the forwarder pod, found as the agent finds it (it starts a moment after the pod). */
   private vppMain(uid: string): number {
+    const finder = new PodProcessFinder();
     for (let i = 0; i < 50; i++) {
-      for (const pid of readdirPids()) {
-        try {
-          if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'vpp_main') continue;
-          if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(uid)) return pid;
-        } catch {
-          // Ended while listed.
-        }
-      }
+      const pid = finder.processNamed(uid, 'vpp_main');
+      if (pid !== undefined) return pid;
       execFileSync('sleep', ['0.2']);
     }
     throw new Error(`no vpp_main in forwarder pod ${uid}`);
@@ -570,10 +567,4 @@ function vipRoutes(c: Conduit) {
 
 function hex4(net: number, n: number): string {
   return ((net * 0x1000 + n * 0x111) & 0xffff).toString(16).padStart(4, '0');
-}
-
-function readdirPids(): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number);
 }
