@@ -6,7 +6,8 @@
 #                                 containerd, containerd-shim-runc-v2, ctr, runc (Go module proxy),
 #                                 pause (test/cluster/pause),
 #                                 prometheus and promtool 3 (Go module proxy: Debian's 2.42 has no
-#                                 Kubernetes service discovery)
+#                                 Kubernetes service discovery),
+#                                 alertmanager and amtool (Go module proxy: Debian's is 0.25)
 # and installs from Debian: the CNI plugins, iptables, conntrack, buildah, debootstrap, and libseccomp's
 # headers for runc. Debian's runc (1.1.5) cannot start a container on this kernel ("can't get final
 # child's PID from pipe: EOF"), so runc is built too.
@@ -21,6 +22,7 @@ CONTAINERD_VERSION=v2.2.9
 RUNC_VERSION=v1.4.4
 # Prometheus 3.x is published as module version v0.3xx.y.
 PROMETHEUS_VERSION=v0.316.0
+ALERTMANAGER_VERSION=v0.35.0
 # A build option of runc or containerd changes its key, so the cache rebuilds it.
 RUNC_KEY="$RUNC_VERSION seccomp"
 CONTAINERD_TAGS="no_btrfs no_devmapper no_zfs"
@@ -48,6 +50,7 @@ stale=()
 [ "$(stamp runc)" = "$RUNC_KEY" ] || stale+=(runc)
 [ "$(stamp pause)" = "$pause_key" ] || stale+=(pause)
 [ "$(stamp prometheus)" = "$PROMETHEUS_VERSION" ] || stale+=(prometheus)
+[ "$(stamp alertmanager)" = "$ALERTMANAGER_VERSION" ] || stale+=(alertmanager)
 
 if [ "${1:-}" = "--check" ]; then
   [ ${#missing[@]} -eq 0 ] && [ ${#stale[@]} -eq 0 ] && exit 0
@@ -102,6 +105,24 @@ build_prometheus() {
     "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
 }
 
+# The module as published lacks the web UI's built assets (ui/app/dist, made by npm in Alertmanager's
+# release build), which its ui package embeds, so `go install` fails. The tests use the API only: the
+# module is built from a copy whose ui/app/dist holds an empty page.
+build_alertmanager() {
+  local src work
+  src=$(cd /tmp && go mod download -json "github.com/prometheus/alertmanager@$ALERTMANAGER_VERSION" |
+    sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  work=$(mktemp -d)
+  cp -r "$src/." "$work" && chmod -R u+w "$work"
+  for ui in elm mantine; do
+    mkdir -p "$work/ui/app/dist/$ui"
+    echo '<!doctype html><title>Alertmanager (no UI in this build)</title>' >"$work/ui/app/dist/$ui/index.html"
+  done
+  (cd "$work" && go build -ldflags=-s -o "$bin/alertmanager" ./cmd/alertmanager &&
+    go build -ldflags=-s -o "$bin/amtool" ./cmd/amtool)
+  rm -rf "$work"
+}
+
 build_pause() { (cd test/cluster/pause && go build -ldflags=-s -o "$bin/pause" .); }
 
 for part in "${stale[@]}"; do
@@ -112,6 +133,7 @@ for part in "${stale[@]}"; do
     runc) echo "$RUNC_KEY" >"$cache/runc.key" ;;
     pause) echo "$pause_key" >"$cache/pause.key" ;;
     prometheus) echo "$PROMETHEUS_VERSION" >"$cache/prometheus.key" ;;
+    alertmanager) echo "$ALERTMANAGER_VERSION" >"$cache/alertmanager.key" ;;
   esac
 done
 echo "cluster parts ready in $bin"

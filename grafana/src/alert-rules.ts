@@ -196,14 +196,36 @@ export const RULE_GROUPS: RuleGroup[] = [
       },
       {
         alert: 'MeridioPathExporterCannotRead',
-        expr: 'min by (node, source, forwarder, namespace, pod) (meridio_path_exporter_collect_success) == 0',
-        for: '10m',
+        // Without its pod list the agent cannot find VPP or the pods: that is CannotDiscover's page.
+        expr: [
+          'min by (node, source, forwarder, namespace, pod) (meridio_path_exporter_collect_success) == 0',
+          '  unless on (node) (min by (node) (meridio_path_exporter_discovery_synced) == 0)',
+        ].join('\n'),
+        for: '2m',
         severity: 'warning',
         summary:
           'meridio-path-exporter on {{ $labels.node }} cannot read {{ $labels.source }} {{ $labels.forwarder }}{{ $labels.namespace }}/{{ $labels.pod }}',
         description:
-          'A command has failed for 10 minutes on node {{ $labels.node }}; its data is absent, and the alerts that need it stay silent. meridio_path_exporter_collect_failures_total gives the reason (forbidden: RBAC; connect: pod or VPP not found; unsupported: tool missing in the image).',
+          'A command has failed for 2 minutes on node {{ $labels.node }}; its data is absent, and the alerts that need it stay silent. meridio_path_exporter_collect_failures_total gives the reason (forbidden: RBAC; connect: pod or VPP not found; unsupported: tool missing in the image).',
         runbook: 'runbook-exporter-cannot-read',
+      },
+      {
+        alert: 'MeridioPathExporterCannotDiscover',
+        // A persistent failure is retried at least every 30 s, so each 90 s window counts one (with
+        // scrapes at most 30 s apart); a blip (an API server restart) leaves the window long before
+        // `for:` ends, and the alert clears 90 s after a repair. Absent CRDs (not_found) are a supported
+        // cluster. A pod list never had counts as failing pods: one alert, not two.
+        expr: [
+          'label_replace(min by (node) (meridio_path_exporter_discovery_synced) == 0, "resource", "pods", "", "")',
+          '  or',
+          'sum by (node, resource) (increase(meridio_path_exporter_discovery_failures_total{reason!="not_found"}[90s])) > 0',
+        ].join('\n'),
+        for: '10m',
+        severity: 'warning',
+        summary: 'meridio-path-exporter on {{ $labels.node }} cannot list or watch {{ $labels.resource }}',
+        description:
+          'For 10 minutes the agent on node {{ $labels.node }} has failed to list or watch {{ $labels.resource }} in the Kubernetes API, or has not had its pod list: pods it does not know are not read, and VIPs it cannot see are not expected. meridio_path_exporter_discovery_failures_total gives the reason (forbidden: the ClusterRole or its binding).',
+        runbook: 'runbook-exporter-cannot-discover',
       },
     ],
   },

@@ -7,8 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { Document, isMap, isSeq, stringify } from 'yaml';
 import { rulesDocument, runbookBase } from './alert-rules.ts';
+import { alertmanagerDocument, INHIBIT_RULES } from './alertmanager.ts';
 import { DASHBOARDS } from './dashboards.ts';
 
 /**
@@ -65,7 +66,24 @@ export function generatedFiles(runbookBaseUrl?: string): Map<string, string> {
     configMap.data[d.file] = json;
   }
   files.set('deploy/base/grafana-dashboards.yaml', HEADER + stringify(configMap, { lineWidth: 0 }));
+  files.set('deploy/alertmanager/meridio-path-exporter.yml', HEADER + alertmanagerText());
   return files;
+}
+
+/** The Alertmanager fragment, each inhibit rule under a comment that says which fault it is for. */
+function alertmanagerText(): string {
+  const doc = new Document(alertmanagerDocument());
+  doc.commentBefore = [
+    ' Merge into your Alertmanager configuration (README, Alerts): `route` as one of the `routes:` of',
+    " your root route (without a receiver it notifies your root route's), `inhibit_rules` into yours.",
+  ].join('\n');
+  const rules = doc.get('inhibit_rules');
+  if (isSeq(rules)) {
+    rules.items.forEach((item, i) => {
+      if (isMap(item)) item.commentBefore = ` ${INHIBIT_RULES[i]?.why}`;
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -53,6 +53,10 @@ function parseExposition(text: string): Series[] {
 describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
   const cluster = new KubeCluster();
   let wiring: MeridioWiring;
+  // Debian's Prometheus (2.42) is built without Kubernetes service discovery: Prometheus 3 from the
+  // Go module proxy (scripts/test-cluster-parts.sh), as kube-prometheus-stack ships it. It runs through
+  // every test with the README's job and the shipped rules, so each fault is seen as an operator sees it.
+  const prometheus = new TestPrometheus(builtTool('prometheus'));
 
   before(async () => {
     const started = Date.now();
@@ -63,12 +67,62 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     await cluster.kubectl(['wait', '--for=condition=Ready', 'pods', '--all', '-A', '--timeout=180s']);
     wiring = new MeridioWiring(cluster);
     await wiring.wire();
+    const readmeJob = readmeScrapeJob();
+    // This Prometheus runs beside the cluster, not in it: the one line the README's in-cluster job lacks.
+    const [sd] = readmeJob.kubernetes_sd_configs as Record<string, unknown>[];
+    assert.ok(sd);
+    sd.kubeconfig_file = cluster.kubeconfig;
+    await prometheus.start(
+      [],
+      undefined,
+      [RULES],
+      YAML.stringify([readmeJob])
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
     console.log(`cluster, topology and wiring ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
   after(async () => {
+    await prometheus.stop();
     await cluster.stop();
   });
+
+  /**
+   * Waits until the alerts the shipped rules raise (pending or firing: the faults here last less than
+   * any `for:`) are exactly `names`, and stay so for a few evaluations.
+   */
+  async function alertsBecome(names: string[], timeoutMs = 90_000): Promise<void> {
+    const want = JSON.stringify([...names].sort());
+    const started = Date.now();
+    let seen = '';
+    let sameSince = 0;
+    const timeline: string[] = [];
+    while (Date.now() < started + timeoutMs) {
+      const alerts = await prometheus.query('ALERTS');
+      const now = JSON.stringify([...new Set(alerts.map((a) => a.metric.alertname as string))].sort());
+      if (now !== seen) {
+        sameSince = Date.now();
+        timeline.push(`${((sameSince - started) / 1000).toFixed(0)} s: ${now}`);
+      }
+      seen = now;
+      if (now === want && Date.now() - sameSince >= 5_000) {
+        console.log(`alerts ${want}: ${timeline.join(', ')}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    if (process.env.MPE_EXPLORE) {
+      console.log(`EXPLORE alerts want ${want}: ${timeline.join(', ')}`);
+      return;
+    }
+    throw new Error(`alerts ${seen}, want ${want} (${timeline.join(', ')})`);
+  }
+
+  /** Prometheus' current series that name `value` in any label: none once a replaced object is stale. */
+  async function seriesNaming(label: string, value: string): Promise<string[]> {
+    return (await prometheus.query(`{${label}="${value}"}`)).map((s) => JSON.stringify(s.metric));
+  }
 
   /** Applies an overlay as the README says (exec with deploy/exec-access) and waits for the agent's rollout. */
   async function install(overlay: string, namespace = NS): Promise<void> {
@@ -154,6 +208,12 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       'app.kubernetes.io/name=meridio-path-exporter',
       '--wait',
     ]);
+  }
+
+  async function agentPodName(): Promise<string> {
+    return (
+      await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'jsonpath={.items[0].metadata.name}'])
+    ).trim();
   }
 
   async function agentUid(): Promise<string> {
@@ -315,32 +375,12 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
   it('a real Prometheus finds the agent with the README’s job and evaluates the shipped rules: nothing fires', async () => {
     await install('node-local-plain');
     await completeMetrics();
-    const readmeJob = readmeScrapeJob();
-    // This Prometheus runs beside the cluster, not in it: the one line the README's in-cluster job lacks.
-    const [sd] = readmeJob.kubernetes_sd_configs as Record<string, unknown>[];
-    assert.ok(sd);
-    sd.kubeconfig_file = cluster.kubeconfig;
-    // Debian's Prometheus (2.42) is built without Kubernetes service discovery: Prometheus 3 from the
-    // Go module proxy (scripts/test-cluster-parts.sh), as kube-prometheus-stack ships it.
-    const prometheus = new TestPrometheus(builtTool('prometheus'));
-    await prometheus.start(
-      [],
-      undefined,
-      [RULES],
-      YAML.stringify([readmeJob])
-        .split('\n')
-        .map((l) => `  ${l}`),
-    );
-    try {
-      const up = await prometheus.queryUntil('up{job="meridio-path-exporter"} == 1', 1, 60_000);
-      assert.match(up[0]?.metric.exporter_pod ?? '', /^meridio-path-exporter-/);
-      await prometheus.queryUntil('count(meridio_pod_info) >= 8', 1, 30_000);
-      // Several evaluations over the healthy node: no rule's expression matches (pending counts too).
-      await new Promise((r) => setTimeout(r, 10_000));
-      assert.deepEqual(await prometheus.query('ALERTS'), []);
-    } finally {
-      await prometheus.stop();
-    }
+    const up = await prometheus.queryUntil('up{job="meridio-path-exporter"} == 1', 1, 60_000);
+    assert.match(up[0]?.metric.exporter_pod ?? '', /^meridio-path-exporter-/);
+    await prometheus.queryUntil('count(meridio_pod_info) >= 8', 1, 30_000);
+    // Several evaluations over the healthy node: no rule's expression matches (pending counts too).
+    await new Promise((r) => setTimeout(r, 10_000));
+    assert.deepEqual(await prometheus.query('ALERTS'), []);
   });
 
   it('API load and cost of one agent, from the API server’s audit log and the pod’s cgroup', async () => {
@@ -401,6 +441,13 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     await deleteAgentPod();
     await cluster.kubectl(['-n', NS, 'rollout', 'status', 'ds/meridio-path-exporter', '--timeout=120s']);
     await completeMetrics();
+    await alertsBecome([]);
+    // The old pod's series went stale with its target: Prometheus holds the new pod's only.
+    const exporters = await prometheus.query('count by (exporter_pod) (meridio_pod_info)');
+    assert.deepEqual(
+      exporters.map((x) => x.metric.exporter_pod),
+      [await agentPodName()],
+    );
   });
 
   it('the agent’s discovery RBAC removed: a restarted agent says forbidden, keeps serving, and recovers when it is back', async () => {
@@ -418,8 +465,10 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       90_000,
     );
     assert.equal((await fetch(`${await agentUrl()}/healthz`)).status, 200, 'alive: no restart loop');
+    await alertsBecome(['MeridioPathExporterCannotDiscover']);
     await cluster.kubectl(['apply', '-k', 'deploy/overlays/node-local-plain']);
     await completeMetrics(120_000);
+    await alertsBecome([], 180_000);
   });
 
   it('API server restarted: each watch lists once and resumes, no relist storm, and sees what changed', async () => {
@@ -430,6 +479,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     const before = lists();
     await cluster.restart('kube-apiserver');
     await completeMetrics();
+    await alertsBecome([], 180_000);
     // The watches came back: a Vip added to attractor-a-1 now is a missing rule on conduit-a-1's proxy.
     const vip = {
       apiVersion: 'meridio.nordix.org/v1',
@@ -458,9 +508,11 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
           /^missing:vip-rule:red\/proxy-conduit-a-1-[a-z0-9]+\/20\.0\.0\.9$/.test(x.labels.to ?? ''),
       ),
     );
+    await alertsBecome(['MeridioPathLinkDown']);
     await patchAttractor({ op: 'remove', path: '/spec/vips/2' });
     await cluster.kubectl(['-n', 'red', 'delete', 'vip', 'vip-a-1-new']);
     await completeMetrics();
+    await alertsBecome([]);
     const relists = lists() - before;
     console.log(`API server restart: ${relists} lists by the agent (4 kinds watched)`);
     assert.ok(relists <= 4, `${relists} lists after one restart`);
@@ -492,8 +544,10 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
         !series.some((x) => x.name === 'meridio_pod_interface_info')
       );
     }, 90_000);
+    await alertsBecome(['MeridioPathExporterCannotRead']);
     await cluster.kubectl(['apply', '-k', 'deploy/exec-access']);
     await completeMetrics();
+    await alertsBecome([]);
   });
 
   it('moved to another namespace by the operator’s own overlay: the agent, its RBAC and exec-access follow', async () => {
@@ -555,8 +609,12 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
         ) &&
         series.some((x) => x.name === 'meridio_path_link_up' && x.value === '0'),
     );
+    // Its bridge is not there yet either: trench-b's target is in no FDB of the node.
+    await alertsBecome(['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown']);
     await wiring.rewireProxy('conduit-b-1');
     assert.equal(mentionsOld(await completeMetrics()), false);
+    await alertsBecome([]);
+    assert.deepEqual(await seriesNaming('pod', old.name), []);
   });
 
   it('forwarder-vpp restarted: the agent finds the new VPP, shows it empty, and reads it whole once NSM rebuilds it', async () => {
@@ -574,12 +632,17 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
         !series.some((x) => x.name === 'vpp_interface_info' && x.labels.interface?.startsWith('host-'))
       );
     });
+    // Nothing is claimed down meanwhile: the new VPP has no cross-connect to be down yet, and the old
+    // VPP's links belong to a forwarder that is gone (a path not rebuilt has no alert of its own yet).
+    await alertsBecome([]);
     await wiring.rewireVpp();
     const series = await completeMetrics();
     assert.equal(
       series.some((x) => x.labels.forwarder === old.name),
       false,
     );
+    await alertsBecome([]);
+    assert.deepEqual(await seriesNaming('forwarder', old.name), []);
   });
 
   it('Meridio’s CRDs absent: nothing is expected, nothing fails, every pod is still read', async () => {
@@ -588,6 +651,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       (series) => !series.some((x) => x.name === 'meridio_path_link_up' && x.labels.from?.startsWith('vip:')),
     );
     await completeMetrics();
+    await alertsBecome([]);
   });
 });
 

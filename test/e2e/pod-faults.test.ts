@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
+import { TestAlertmanager } from '../support/alertmanager.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
@@ -28,18 +29,22 @@ const FDB_MISSING_S = 3;
 
 // The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3 (built from
 // the Go module proxy by scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
-const PROMETHEUSES: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus')],
-  ['Prometheus 3', () => builtTool('prometheus')],
+// With Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules:
+// each fault must page exactly once, naming its root cause, and resolve after the repair.
+const PROMETHEUSES: [string, () => string, boolean][] = [
+  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus'), false],
+  ['Prometheus 3', () => builtTool('prometheus'), true],
 ];
 
-for (const [name, bin] of PROMETHEUSES) {
+for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
   describe(`fault matrix on the Meridio pods (shipped rules, real ${name})`, () => {
     let exporter: RunningExporter;
     const prometheus = new TestPrometheus(bin());
+    const alertmanager = withAlertmanager ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
     const matrix = new FaultMatrix(prometheus, {
       timing: testTiming(CYCLE_S, TEST_RULES),
+      ...(alertmanager && { alertmanager }),
       exporterUrl: () => exporter.url,
     });
     const fault = matrix.fault.bind(matrix);
@@ -74,11 +79,19 @@ for (const [name, bin] of PROMETHEUSES) {
         ],
         { schedule: true },
       );
-      await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
+      await alertmanager?.start();
+      await prometheus.start(
+        [new URL(exporter.url).host],
+        'meridio-path-exporter',
+        [rules],
+        undefined,
+        alertmanager && new URL(alertmanager.url).host,
+      );
     });
 
     after(async () => {
       await prometheus.stop();
+      await alertmanager?.stop();
       await exporter?.stop();
       topology.destroy();
       rmSync(dir, { recursive: true, force: true });
@@ -112,6 +125,7 @@ for (const [name, bin] of PROMETHEUSES) {
             'route replace default table 1 nexthop via 172.16.1.2 dev bridge0 weight 1 nexthop via 172.16.1.4 dev bridge0 weight 1',
           ),
         ['MeridioProxyVipMissingNexthops{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
+        { page: ['MeridioProxyVipMissingNexthops'] },
       );
     });
 
@@ -125,6 +139,7 @@ for (const [name, bin] of PROMETHEUSES) {
             '-6 route replace default table 2 nexthop via fd00:0:0:1::2 dev bridge0 weight 1 nexthop via fd00:0:0:1::4 dev bridge0 weight 1',
           ),
         ['MeridioProxyVipMissingNexthops{table=2}', 'MeridioPathLinkDown{type=nexthop}'],
+        { page: ['MeridioProxyVipMissingNexthops'] },
       );
     });
 
@@ -139,6 +154,7 @@ for (const [name, bin] of PROMETHEUSES) {
           ),
         ['MeridioProxyVipNoNexthop{table=1}', 'MeridioPathLinkDown{type=nexthop}'],
         {
+          page: ['MeridioProxyVipNoNexthop'],
           during: async () => {
             // The VIP table panel says 0 nexthops for table 1, and the links panel shows what the alert names.
             const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
@@ -176,6 +192,7 @@ for (const [name, bin] of PROMETHEUSES) {
         },
         ['MeridioBridgeFdbMissingTarget', 'MeridioPathLinkDown{type=fdb}'],
         {
+          page: ['MeridioBridgeFdbMissingTarget'],
           slower: {
             seconds: FDB_MISSING_S,
             why: 'the link turns red once the MAC is missing for --path.fdb-missing-after',
@@ -216,6 +233,7 @@ for (const [name, bin] of PROMETHEUSES) {
           'MeridioPathLinkDown{type=nexthop}',
         ],
         {
+          page: ['MeridioNexthopNeighbourFailed'],
           slower: NEIGHBOUR_FAILS,
         },
       );
@@ -252,6 +270,7 @@ for (const [name, bin] of PROMETHEUSES) {
           'MeridioPathLinkDown{type=nexthop}',
         ],
         {
+          page: ['MeridioNexthopNeighbourFailed'],
           slower: NEIGHBOUR_FAILS,
         },
       );

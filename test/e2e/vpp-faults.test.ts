@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import type { PathGraph } from '../../src/path/graph.ts';
+import { TestAlertmanager } from '../support/alertmanager.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { FaultMatrix, rulesForTest, TEST_WINDOW_S, testTiming } from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 import { NEIGHBOUR_FAILS, settleNeighbours, shortNeighbourTimers } from '../support/neighbours.ts';
-import { TestPrometheus } from '../support/prometheus.ts';
+import { freePort, TestPrometheus } from '../support/prometheus.ts';
 import { builtTool } from '../support/test-cache.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -62,19 +63,23 @@ async function answered(ns: string, addr: string, ms = 15_000): Promise<void> {
 
 // The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3 (built from
 // the Go module proxy by scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
-const PROMETHEUSES: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus')],
-  ['Prometheus 3', () => builtTool('prometheus')],
+// With Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules:
+// each fault must page exactly once, naming its root cause, and resolve after the repair.
+const PROMETHEUSES: [string, () => string, boolean][] = [
+  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus'), false],
+  ['Prometheus 3', () => builtTool('prometheus'), true],
 ];
 
-for (const [name, bin] of PROMETHEUSES) {
+for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
   describe(`fault matrix on VPP (live VPP, shipped rules, real ${name})`, { skip: liveVppOrSkip() }, () => {
     let vpp: LiveVpp;
     let exporter: RunningExporter;
     const prometheus = new TestPrometheus(bin());
+    const alertmanager = withAlertmanager ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
     const matrix = new FaultMatrix(prometheus, {
       timing: testTiming(CYCLE_S, TEST_RULES),
+      ...(alertmanager && { alertmanager }),
       explain: async () => {
         const down = (await path()).links.filter((l) => l.health.status === 'down');
         const failing = (await (await fetch(`${exporter.url}/metrics`)).text())
@@ -86,6 +91,8 @@ for (const [name, bin] of PROMETHEUSES) {
     });
     const ns = { fe: '', px: '', tg: '', wb: '' };
     let keepalive: NodeJS.Timeout | undefined;
+    /** Starts the exporter on the same address each time, so that Prometheus finds it again. */
+    let startAgent: () => Promise<void> = async () => {};
     let prometheusStarted = 0;
 
     /** VPP's side of the path, on a fresh VPP too (the veths survive a VPP restart). */
@@ -222,26 +229,38 @@ for (const [name, bin] of PROMETHEUSES) {
         `red/proxy-a:proxy=/var/run/netns/${ns.px}`,
         `red/target-a:target=/var/run/netns/${ns.tg}`,
       ].join(',');
-      exporter = await startTestExporter(
-        [
-          `--vpp-cli-socket=${vpp.cliSocket}`,
-          `--netns.pods=${pods}`,
-          '--node=worker-a',
-          '--forwarder=forwarder-vpp-a',
-          `--collect.interval=${CYCLE_S}s`,
-          `--collect.state-interval=${CYCLE_S}s`,
-          '--collect.command-timeout=900ms',
-          '--path.gone-window=10m',
-        ],
-        { schedule: true },
+      const listenAddress = `127.0.0.1:${await freePort()}`;
+      startAgent = async () => {
+        exporter = await startTestExporter(
+          [
+            `--vpp-cli-socket=${vpp.cliSocket}`,
+            `--netns.pods=${pods}`,
+            '--node=worker-a',
+            '--forwarder=forwarder-vpp-a',
+            `--collect.interval=${CYCLE_S}s`,
+            `--collect.state-interval=${CYCLE_S}s`,
+            '--collect.command-timeout=900ms',
+            '--path.gone-window=10m',
+          ],
+          { schedule: true, listenAddress },
+        );
+      };
+      await startAgent();
+      await alertmanager?.start();
+      await prometheus.start(
+        [new URL(exporter.url).host],
+        'meridio-path-exporter',
+        [rules],
+        undefined,
+        alertmanager && new URL(alertmanager.url).host,
       );
-      await prometheus.start([new URL(exporter.url).host], 'meridio-path-exporter', [rules]);
       prometheusStarted = Date.now();
     });
 
     after(async () => {
       clearInterval(keepalive);
       await prometheus.stop();
+      await alertmanager?.stop();
       await exporter?.stop();
       await vpp?.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -281,6 +300,21 @@ for (const [name, bin] of PROMETHEUSES) {
       assert.equal(ok[0]?.value[1], '1');
     });
 
+    it('the exporter stopped: Prometheus cannot scrape it, and nothing it read lingers as an alert', async () => {
+      await matrix.fault(
+        'exporter stopped',
+        () => exporter.stop(),
+        () => startAgent(),
+        ['MeridioPathExporterDown'],
+        {
+          during: async () => {
+            // What the exporter last showed is stale, not kept: no path series left to alert on.
+            assert.deepEqual(await prometheus.query('meridio_path_link_up'), []);
+          },
+        },
+      );
+    });
+
     it('a VPP interface set down: its cross-connect, and the frontend behind it, go red', async () => {
       // VPP takes an af_packet interface's Linux veth down with it, so the frontend's conduit loses its
       // carrier: the proxy's nexthop and FDB entry towards that frontend are down as well.
@@ -296,6 +330,7 @@ for (const [name, bin] of PROMETHEUSES) {
           'MeridioPathXconnectInterfaceDown{interface=host-vfe}',
         ],
         {
+          page: ['MeridioPathXconnectInterfaceDown'],
           during: async () => {
             // The dashboard shows what the alerts say: the same links down, host-vfe's cross-connect at 0.
             const panels = await evaluateTrafficPathPanels(prometheus, 'worker-a');
@@ -354,6 +389,7 @@ for (const [name, bin] of PROMETHEUSES) {
           'MeridioPathXconnectInterfaceDown{interface=host-vpx}',
         ],
         {
+          page: ['MeridioPathXconnectInterfaceDown'],
           during: async () => {
             const txErrors = await prometheus.query(
               `rate(vpp_interface_tx_error_total{interface="host-vpx"}[${TEST_WINDOW_S}s]) > 0`,
@@ -395,6 +431,7 @@ for (const [name, bin] of PROMETHEUSES) {
           'MeridioPathLinkDown{type=nexthop}',
         ],
         {
+          page: ['MeridioPathExporterCannotRead'],
           during: async () => {
             const metrics = await (await fetch(`${exporter.url}/metrics`)).text();
             const fromVpp = metrics.split('\n').filter((l) => l.startsWith('vpp_'));
@@ -436,6 +473,7 @@ for (const [name, bin] of PROMETHEUSES) {
         () => vpp.vppctl('create vxlan tunnel src 192.168.50.1 dst 192.168.50.2 vni 100 del'),
         () => createTunnel(),
         ['MeridioPathLinkDown{type=xconnect}', 'MeridioPathVxlanTunnelGone'],
+        { page: ['MeridioPathVxlanTunnelGone'] },
       );
     });
   });

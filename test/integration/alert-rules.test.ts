@@ -75,6 +75,10 @@ const LINK_UP =
   'meridio_path_link_up{node="worker-a",type="tap-peer",from="vpp:tap4",to="missing:tap-peer:tap4"}';
 const VXLAN_READ = `meridio_path_exporter_collect_success{${V},source="vpp",command="show vxlan tunnel raw"}`;
 
+const SYNCED = 'meridio_path_exporter_discovery_synced{node="worker-a"}';
+const DISCOVERY_FAILURES = (resource: string, reason: string) =>
+  `meridio_path_exporter_discovery_failures_total{node="worker-a",resource="${resource}",reason="${reason}"}`;
+
 const PROXY_POD =
   'meridio_pod_info{node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc",role="proxy"}';
 const FRONTENDS: [string, string][] = [
@@ -419,6 +423,59 @@ const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] 
         series: [[`meridio_path_exporter_collect_success{${V},source="vpp",command="show tap"}`, '1x20']],
         evalTime: '15m',
         fire: [],
+      },
+      // Node-local mode without its pod list cannot find VPP: MeridioPathExporterCannotDiscover's page.
+      {
+        series: [
+          [`meridio_path_exporter_collect_success{${V},source="vpp",command="show tap"}`, '0x20'],
+          [SYNCED, '0x20'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+    ],
+  },
+  MeridioPathExporterCannotDiscover: {
+    // The ClusterRoleBinding deleted: the pod list never arrives and every retry is forbidden.
+    fires: {
+      series: [
+        [SYNCED, '0x20'],
+        [DISCOVERY_FAILURES('pods', 'forbidden'), '1+2x20'],
+      ],
+      evalTime: '15m',
+      fire: [{ node: 'worker-a', resource: 'pods' }],
+    },
+    silent: [
+      // An API server restart: a few failed watches, then synced again.
+      {
+        series: [
+          [SYNCED, '1x20'],
+          [DISCOVERY_FAILURES('pods', 'connect'), '0 0 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3'],
+          [DISCOVERY_FAILURES('vips', 'connect'), '0 0 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+      // A cluster without Meridio's CRDs: asked again every 5 minutes, a supported setup.
+      {
+        series: [
+          [SYNCED, '1x20'],
+          [DISCOVERY_FAILURES('vips', 'not_found'), '1+0.2x20'],
+          [DISCOVERY_FAILURES('attractors', 'not_found'), '1+0.2x20'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+    ],
+    keepsFiring: [
+      // Pods fine, Vips forbidden (a ClusterRole edited without the Meridio group): VIPs go unexpected.
+      {
+        series: [
+          [SYNCED, '1x20'],
+          [DISCOVERY_FAILURES('vips', 'forbidden'), '1+2x20'],
+        ],
+        evalTime: '15m',
+        fire: [{ node: 'worker-a', resource: 'vips' }],
       },
     ],
   },

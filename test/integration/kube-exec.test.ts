@@ -38,14 +38,12 @@ afterEach(async () => {
 async function startPeer(
   exec: (call: ExecCall) => Promise<ExecAnswer> = (call) => tools.run(call, demoRecording(call)),
   protocols?: string[],
-  meridio?: { vips: object[]; attractors: object[] },
 ): Promise<Harness> {
   const peer = new KubeApiPeer({
     pods: guidePods(),
     nodes: guideNodes(),
     exec,
     ...(protocols && { protocols }),
-    ...(meridio && { meridio }),
   });
   const url = await peer.start();
   const kubeconfig = join(work, `kubeconfig-${running.length}-${Date.now()}`);
@@ -153,25 +151,6 @@ describe('discovery against the Kubernetes API peer', () => {
     h.peer.deletePod('red', 'target-a-1');
     await until('the target gone', () => !d.pods().some((p) => p.pod === 'target-a-1'));
     assert.equal(h.peer.count('list', 'pods'), 1, 'changes come from the watch, not from new lists');
-  });
-
-  it('resumes a dropped watch from its resourceVersion and sees changes made while it was down', async () => {
-    const h = await startPeer();
-    const d = discoveryFor(h);
-    await d.start(5000);
-    await until('both watches open', () => h.peer.openWatches === 2);
-    const before = h.peer.count('watch', 'pods');
-    h.peer.dropWatches();
-    h.peer.addPod(pod('red', 'proxy-conduit-a-2-new', 'worker-a', [{ name: 'proxy' }]));
-    await until(
-      'the pod added during the drop',
-      () => d.pods().some((p) => p.pod === 'proxy-conduit-a-2-new'),
-      8000,
-    );
-    const resumed = h.peer.requests.filter((r) => r.kind === 'watch' && r.resource === 'pods').slice(before);
-    assert.ok(resumed.length >= 1);
-    assert.notEqual(resumed[0]?.query.resourceVersion, '', 'the watch resumes from a resourceVersion');
-    assert.equal(h.peer.count('list', 'pods'), 1);
   });
 
   it('retries failing lists with backoff until the API server answers', async () => {
@@ -316,64 +295,5 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
       /meridio_pod_interface_info\{[^}]*pod="target-a-1"/,
       'no made-up data for the failed pod',
     );
-  });
-
-  it('reports RBAC refusal of pods/exec as forbidden', async () => {
-    const h = await startPeer();
-    h.peer.execRefusal = 403;
-    const exporter = await startExporterOn(h);
-    const body = await metrics(exporter);
-    assert.match(body, /collect_failures_total\{source="vpp"[^}]*reason="forbidden"[^}]*\} 1/);
-    assert.match(
-      body,
-      /collect_failures_total\{source="pod"[^}]*pod="proxy-conduit-a-1-abc"[^}]*reason="forbidden"[^}]*\} 1/,
-    );
-  });
-
-  it("reads Meridio's Vips and Attractors: a VIP the trench announces without a proxy rule is a red link", async () => {
-    const meta = (kind: string, name: string, labels: Record<string, string>) => ({
-      apiVersion: 'meridio.nordix.org/v1',
-      kind,
-      metadata: { namespace: 'red', name, labels },
-    });
-    const h = await startPeer(undefined, undefined, {
-      attractors: [
-        {
-          ...meta('Attractor', 'attractor-a-1', { trench: 'trench-a' }),
-          spec: { vips: ['vip-v4', 'vip-new'], composites: ['conduit-a-1'] },
-        },
-      ],
-      vips: [
-        { ...meta('Vip', 'vip-v4', { trench: 'trench-a' }), spec: { address: '20.0.0.1/32' } },
-        { ...meta('Vip', 'vip-new', { trench: 'trench-a' }), spec: { address: '20.0.0.9/32' } },
-      ],
-    });
-    const exporter = await startExporterOn(h);
-    const graph = exporter.collector.graph;
-    const link = (address: string) => graph?.links.find((l) => l.from === `vip:red/trench-a/${address}`);
-    assert.equal(link('20.0.0.1')?.health.status, 'up');
-    assert.deepEqual(link('20.0.0.1')?.evidence, ['meridio-vip']);
-    assert.equal(link('20.0.0.9')?.health.status, 'down');
-    assert.equal(link('20.0.0.9')?.to, 'missing:vip-rule:red/proxy-conduit-a-1-abc/20.0.0.9');
-    const body = await metrics(exporter);
-    assert.match(
-      body,
-      /meridio_path_link_up\{[^}]*type="vip"[^}]*from="vip:red\/trench-a\/20\.0\.0\.9"[^}]*\} 0/,
-    );
-    assert.equal(h.peer.count('list', 'vips'), 1);
-    assert.equal(h.peer.count('list', 'attractors'), 1);
-  });
-
-  it("a cluster without Meridio's CRDs (404) is no failure, and nothing is expected", async () => {
-    const h = await startPeer();
-    const exporter = await startExporterOn(h);
-    const body = await metrics(exporter);
-    assert.doesNotMatch(body, /collect_success\{[^}]*\} 0/);
-    assert.match(body, /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 1$/m);
-    assert.equal(
-      exporter.collector.graph?.links.some((l) => l.from.startsWith('vip:')),
-      false,
-    );
-    assert.equal(h.peer.count('list', 'vips'), 1, 'asked once, not again at once');
   });
 });

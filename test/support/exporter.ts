@@ -6,9 +6,16 @@ import { type RunningExporter, startExporter } from '../../src/exporter.ts';
 /** Start the exporter in-process on a free loopback port, as `main` would with these flags. */
 export async function startTestExporter(
   argv: string[],
-  options: { schedule?: boolean; discoveryWaitMs?: number; webConfigWatchMs?: number } = {},
+  options: {
+    schedule?: boolean;
+    discoveryWaitMs?: number;
+    webConfigWatchMs?: number;
+    /** Where to listen; by default a free port on loopback. */
+    listenAddress?: string;
+  } = {},
 ): Promise<RunningExporter> {
-  const request = parseCli(['--web.listen-address=127.0.0.1:0', '--log.level=error', ...argv], {});
+  const listen = options.listenAddress ?? '127.0.0.1:0';
+  const request = parseCli([`--web.listen-address=${listen}`, '--log.level=error', ...argv], {});
   if (request.kind !== 'run') throw new Error('expected a run configuration');
   const config: Config = request.config;
   return startExporter(config, pino({ level: 'silent' }), {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse, stringify } from 'yaml';
+import type { Notification, TestAlertmanager } from './alertmanager.ts';
 import { EVALUATION_INTERVAL_S, SCRAPE_INTERVAL_S, type TestPrometheus } from './prometheus.ts';
 
 type Alert = { alertname: string; [label: string]: string };
@@ -86,6 +87,11 @@ export interface FaultOptions {
   /** How long the alerts may take to clear (a rate over 5 minutes keeps seeing the fault that long). */
   clearWithinMs?: number;
   slower?: SlowerFault;
+  /**
+   * The alert names of the one notification the fault must page with, after the shipped inhibit
+   * rules (its root cause); by default the one alert name of `want`.
+   */
+  page?: readonly string[];
 }
 
 /**
@@ -108,8 +114,46 @@ export class FaultMatrix {
       timing: AlertTiming;
       explain?: () => Promise<string>;
       exporterUrl?: () => string;
+      /** The Alertmanager Prometheus sends to: each fault must page exactly once, and resolve. */
+      alertmanager?: TestAlertmanager;
     },
   ) {}
+
+  /** Waits until `ok` holds for the notifications since `since`, and returns them. */
+  private async notifications(since: number, ok: (n: Notification[]) => boolean, ms: number) {
+    const am = this.options.alertmanager;
+    if (!am) return [];
+    const end = Date.now() + ms;
+    while (Date.now() < end && !ok(am.since(since))) await new Promise((r) => setTimeout(r, 250));
+    return am.since(since);
+  }
+
+  /** Exactly one firing notification since `since`, naming `page`; returns what it named. */
+  private async assertOnePage(name: string, since: number, page: readonly string[]): Promise<string> {
+    if (!this.options.alertmanager) return '';
+    // The route's group_wait (10 s in the test) after the first alert, then a group_interval for a change.
+    const all = await this.notifications(since, (n) => n.some((x) => x.status === 'firing'), 20_000);
+    await new Promise((r) => setTimeout(r, 6_000));
+    const firing = this.options.alertmanager.since(since).filter((n) => n.status === 'firing');
+    const named = (n: { alerts: { status: string; labels: Record<string, string> }[] }) =>
+      [...new Set(n.alerts.filter((a) => a.status === 'firing').map((a) => a.labels.alertname ?? ''))].sort();
+    assert.equal(
+      firing.length,
+      1,
+      `${name}: ${firing.length} firing notifications, want 1: ${JSON.stringify(
+        firing.map((n) => ({
+          afterS: (n.receivedAt - since) / 1000,
+          alerts: n.alerts.map((a) => `${a.status} ${JSON.stringify(a.labels)}`),
+        })),
+      )} (all since the fault: ${all.length})`,
+    );
+    assert.deepEqual(
+      named(firing[0] as Notification),
+      [...page].sort(),
+      `${name}: the page names its root cause`,
+    );
+    return named(firing[0] as Notification).join(', ');
+  }
 
   /**
    * Seconds a fault may take to fire: 3 cycles + scrape + evaluation + the longest `for:` of its alerts
@@ -210,6 +254,15 @@ export class FaultMatrix {
   ): Promise<void> {
     const clearWithinMs = options.clearWithinMs ?? 45_000;
     const bound = this.fireBound(want, options.slower);
+    const names = [...new Set(want.map((w) => w.replace(/\{.*$/, '')))];
+    const page = options.page ?? names;
+    if (this.options.alertmanager && page.length !== 1 && !options.page) {
+      throw new Error(
+        `${name}: several alerts fire (${names.join(', ')}); say which one pages (options.page)`,
+      );
+    }
+    const injected = Date.now();
+    let paged = '';
     await inject();
     let fire: number;
     try {
@@ -221,20 +274,36 @@ export class FaultMatrix {
       await this.steady(want);
       await this.assertShownRed(want);
       await options.during?.();
+      paged = await this.assertOnePage(name, injected, page);
     } catch (err) {
       // Repaired anyway, so that the next fault starts from a healthy path.
       await repair();
       await this.until([], clearWithinMs).catch(() => {});
       throw err;
     }
+    const repaired = Date.now();
     await repair();
     const clear = await this.until([], clearWithinMs);
+    let notified = '';
+    if (this.options.alertmanager && want.length > 0) {
+      const after = await this.notifications(repaired, (n) => n.some((x) => x.status === 'resolved'), 20_000);
+      const resolved = after.filter((n) => n.status === 'resolved').length;
+      const firing = this.options.alertmanager.since(injected).filter((n) => n.status === 'firing').length;
+      assert.equal(resolved, 1, `${name}: ${resolved} resolved notifications after the repair, want 1`);
+      assert.equal(firing, 1, `${name}: ${firing} firing notifications in all, want 1`);
+      notified = ` ${paged} | 1 + 1 resolved |`;
+    }
     this.rows.push(
-      `| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s (≤ ${bound} s) | ${clear.toFixed(0)} s |`,
+      `| ${name} | ${want.join(', ') || '—'} | ${fire.toFixed(0)} s (≤ ${bound} s) | ${clear.toFixed(0)} s |${notified}`,
     );
   }
 
   table(): string {
-    return ['| fault | alerts | to fire (bound) | to clear |', '|---|---|---|---|', ...this.rows].join('\n');
+    const am = this.options.alertmanager !== undefined;
+    return [
+      `| fault | alerts | to fire (bound) | to clear |${am ? ' page (Alertmanager) | notifications |' : ''}`,
+      `|---|---|---|---|${am ? '---|---|' : ''}`,
+      ...this.rows,
+    ].join('\n');
   }
 }

@@ -34,11 +34,6 @@ export interface KubeApiPeerOptions {
   exec: (call: ExecCall) => Promise<ExecAnswer>;
   /** Subprotocols the server accepts, in its order of preference. */
   protocols?: string[];
-  /**
-   * Meridio's resources (meridio.nordix.org/v1 vips and attractors), listed and watched (the watch
-   * stays open without events). Absent: the CRDs are not installed and their API answers 404.
-   */
-  meridio?: { vips: object[]; attractors: object[] };
 }
 
 interface Watcher {
@@ -59,6 +54,12 @@ interface Event {
  * pods (with `fieldSelector=spec.nodeName=…`) and nodes as JSON, watch events as newline-separated
  * JSON over a chunked response resumable from a resourceVersion, and pod exec over WebSocket with the
  * `v5.channel.k8s.io`/`v4.channel.k8s.io` subprotocols (stdout 1, stderr 2, status 3).
+ *
+ * What the product does against a real API server, kubelet and RBAC (watches resumed after a restart,
+ * forbidden lists and execs, Meridio's CRDs present or absent) is tested on a real node
+ * (test/e2e/cluster.test.ts). This peer is kept for what those cannot be made to do on demand: lists
+ * failing with a 5xx, an exec that hangs or closes without its status, a server offering only the v4
+ * subprotocol, pods on other nodes, and the integration suites that run without the cluster parts.
  */
 export class KubeApiPeer {
   readonly requests: RecordedRequest[] = [];
@@ -73,8 +74,6 @@ export class KubeApiPeer {
   private nodes = new Map<string, V1Node>();
   /** The next N list requests answer this HTTP status. */
   private failingLists: { count: number; status: number } = { count: 0, status: 500 };
-  /** Exec upgrades answer this HTTP status instead (403: RBAC). */
-  execRefusal?: number;
 
   constructor(private readonly options: KubeApiPeerOptions) {
     for (const p of options.pods) this.pods.set(podKey(p), this.stamp(p));
@@ -139,54 +138,13 @@ export class KubeApiPeer {
     this.emit({ rv: this.rv, resource: 'pods', type: 'DELETED', object: stamped });
   }
 
-  /** Cut every open watch connection, as a restarting API server or a load balancer would. */
-  dropWatches(): void {
-    for (const w of this.watchers) w.res.socket?.destroy();
-    this.watchers.clear();
-  }
-
   failNextLists(count: number, status = 500): void {
     this.failingLists = { count, status };
-  }
-
-  get openWatches(): number {
-    return this.watchers.size;
   }
 
   count(kind: RecordedRequest['kind'], resource?: string): number {
     return this.requests.filter((r) => r.kind === kind && (resource === undefined || r.resource === resource))
       .length;
-  }
-
-  private meridioRequest(
-    resource: 'vips' | 'attractors',
-    query: Record<string, string>,
-    res: ServerResponse,
-  ): void {
-    const watch = query.watch === 'true';
-    this.requests.push({ kind: watch ? 'watch' : 'list', resource, query });
-    const objects = this.options.meridio?.[resource];
-    if (!objects) {
-      sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
-      return;
-    }
-    if (watch) {
-      res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-      res.flushHeaders();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        apiVersion: 'meridio.nordix.org/v1',
-        kind: resource === 'vips' ? 'VipList' : 'AttractorList',
-        metadata: { resourceVersion: String(this.rv) },
-        items: objects.map((o) => ({
-          ...o,
-          metadata: { ...(o as { metadata?: object }).metadata, resourceVersion: String(this.rv) },
-        })),
-      }),
-    );
   }
 
   private stamp<T extends V1Pod | V1Node>(o: T): T {
@@ -202,17 +160,12 @@ export class KubeApiPeer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://peer');
     const query = Object.fromEntries(url.searchParams);
-    const meridio = /^\/apis\/meridio\.nordix\.org\/v1\/(vips|attractors)$/.exec(url.pathname)?.[1] as
-      | 'vips'
-      | 'attractors'
-      | undefined;
-    if (meridio && req.method === 'GET') {
-      this.meridioRequest(meridio, query, res);
-      return;
-    }
     const resource =
       url.pathname === '/api/v1/pods' ? 'pods' : url.pathname === '/api/v1/nodes' ? 'nodes' : undefined;
     if (req.method !== 'GET' || !resource) {
+      // Anything else is not served, as Meridio's resources in a cluster without its CRDs.
+      const kind = query.watch === 'true' ? 'watch' : 'list';
+      this.requests.push({ kind, resource: url.pathname.split('/').pop() ?? '', query });
       sendStatus(res, 404, 'NotFound', `no route ${req.method} ${url.pathname}`);
       return;
     }
@@ -275,10 +228,6 @@ export class KubeApiPeer {
       resource: `${namespace}/${pod}`,
       query: Object.fromEntries(url.searchParams),
     });
-    if (this.execRefusal) {
-      refuse(this.execRefusal, 'Forbidden');
-      return;
-    }
     const target = this.pods.get(`${namespace}/${pod}`);
     if (!target) {
       refuse(404, 'Not Found');

@@ -30,12 +30,16 @@ export class TestPrometheus {
   url = '';
   log = '';
 
-  /** `scrapeConfigs`: YAML lines of the scrape_configs list, instead of one job scraping `targets`. */
+  /**
+   * `scrapeConfigs`: YAML lines of the scrape_configs list, instead of one job scraping `targets`.
+   * `alertmanager`: host:port of an Alertmanager to send the alerts to.
+   */
   async start(
     targets: string[],
     jobName = 'meridio-path-exporter',
     ruleFiles: string[] = [],
     scrapeConfigs?: string[],
+    alertmanager?: string,
   ): Promise<void> {
     const bin = this.bin;
     this.dir = mkdtempSync(join(tmpdir(), 'mpe-prom-'));
@@ -49,6 +53,14 @@ export class TestPrometheus {
         '  scrape_timeout: 900ms',
         `  evaluation_interval: ${EVALUATION_INTERVAL_S}s`,
         ...(ruleFiles.length > 0 ? ['rule_files:', ...ruleFiles.map((f) => `  - '${f}'`)] : []),
+        ...(alertmanager
+          ? [
+              'alerting:',
+              '  alertmanagers:',
+              '    - static_configs:',
+              `        - targets: ['${alertmanager}']`,
+            ]
+          : []),
         'scrape_configs:',
         ...(scrapeConfigs ?? [
           `  - job_name: ${jobName}`,
