@@ -100,6 +100,20 @@ export class TestAlertmanager {
     throw new Error(`Alertmanager did not become ready\n${this.log.slice(-2000)}`);
   }
 
+  /**
+   * Waits until Alertmanager holds no alert group: the next fault then starts a new group (waiting
+   * group_wait for the rest of its alerts) instead of joining the last one's, which flushes at once.
+   */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const groups = (await (await fetch(`${this.url}/api/v2/alerts/groups`)).json()) as unknown[];
+      if (groups.length === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`Alertmanager still holds alert groups after ${timeoutMs} ms`);
+  }
+
   /** The notifications received at or after `since` (ms since the epoch). */
   since(since: number): Notification[] {
     return this.notifications.filter((n) => n.receivedAt >= since);

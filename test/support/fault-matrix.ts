@@ -291,6 +291,7 @@ export class FaultMatrix {
       const firing = this.options.alertmanager.since(injected).filter((n) => n.status === 'firing').length;
       assert.equal(resolved, 1, `${name}: ${resolved} resolved notifications after the repair, want 1`);
       assert.equal(firing, 1, `${name}: ${firing} firing notifications in all, want 1`);
+      await this.options.alertmanager.idle();
       notified = ` ${paged} | 1 + 1 resolved |`;
     }
     this.rows.push(
