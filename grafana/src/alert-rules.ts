@@ -131,7 +131,9 @@ export const RULE_GROUPS: RuleGroup[] = [
       },
       {
         alert: 'MeridioProxyVipNoNexthop',
-        expr: `${VIP_RULES}\n  unless on (node, namespace, pod, family, table) (meridio_proxy_route_nexthops > 0)\n  and on (node, namespace, pod) (count by (node, namespace, pod) (meridio_proxy_route_nexthops) > 0)`,
+        // A conduit whose attractor has no frontend yet has nothing to route to: not a path fault (its
+        // frontends' Deployment is kube-state-metrics' to watch).
+        expr: `${VIP_RULES}\n  unless on (node, namespace, pod, family, table) (meridio_proxy_route_nexthops > 0)\n  and on (node, namespace, pod) (count by (node, namespace, pod) (meridio_proxy_route_nexthops) > 0)\n  and on (namespace, trench, conduit) (count by (namespace, trench, conduit) (meridio_pod_info{role="stateless-lb-frontend"}) > 0)`,
         for: '2m',
         severity: 'critical',
         summary:
@@ -153,11 +155,13 @@ export const RULE_GROUPS: RuleGroup[] = [
       },
       {
         alert: 'MeridioBridgeFdbMissingTarget',
-        expr: 'meridio_pod_interface_info{interface!~"lo|eth0"}\n  * on (node, namespace, pod) group_left meridio_pod_info{role="target"}\n  unless on (node, mac) meridio_bridge_fdb_entry_info\n  and on (node) (count by (node) (meridio_bridge_fdb_entry_info) > 0)',
+        // A target is bridged by its own trench's proxies on its node: another trench's bridge that
+        // learned the MAC does not carry its traffic.
+        expr: 'meridio_pod_interface_info{interface!~"lo|eth0"}\n  * on (node, namespace, pod) group_left meridio_pod_info{role="target"}\n  unless on (node, namespace, trench, mac) meridio_bridge_fdb_entry_info\n  and on (node, namespace, trench) (count by (node, namespace, trench) (meridio_bridge_fdb_entry_info) > 0)',
         for: '15m',
         severity: 'warning',
         summary:
-          "No bridge on node {{ $labels.node }} knows target {{ $labels.pod }}'s MAC {{ $labels.mac }}",
+          "No bridge of trench {{ $labels.trench }} on node {{ $labels.node }} knows target {{ $labels.pod }}'s MAC {{ $labels.mac }}",
         description:
           "The FDB of the proxy bridges on node {{ $labels.node }} has had no entry for {{ $labels.mac }} ({{ $labels.namespace }}/{{ $labels.pod }} {{ $labels.interface }}) for 15 minutes: inbound traffic to that target is flooded or lost. A target silent for longer than the bridge ageing time (300 s) also loses its entry; check `bridge fdb` in the proxy and the target's tap.",
         runbook: 'runbook-fdb-target',

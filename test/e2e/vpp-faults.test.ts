@@ -366,6 +366,26 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
       );
     });
 
+    it('a cross-connected interface deleted: VPP drops the other side’s cross-connect, so its link goes red (no missing peer)', async () => {
+      // VPP v26.06 resets the remaining side to L3 when one side of a cross-connect is deleted, so
+      // MeridioPathXconnectPeerMissing (a cross-connect naming an interface VPP does not list) cannot be
+      // caused on it: its rule is proven on captured output (test/integration/alert-rules.test.ts).
+      await matrix.fault(
+        'host-vpx deleted under its cross-connect',
+        () => vpp.vppctl('delete host-interface name vpx'),
+        () => {
+          vpp.vppctlScript(['create host-interface name vpx', 'set interface state host-vpx up']);
+          vpp.xconnect('host-vfe', 'host-vpx');
+        },
+        ['MeridioPathLinkDown{type=tap-peer}', 'MeridioPathLinkDown{type=xconnect}'],
+        {
+          during: async () => {
+            assert.doesNotMatch(vpp.vppctl('show mode'), /xconnect host-vfe/);
+          },
+        },
+      );
+    });
+
     it('drops rising: traffic into a cross-connect whose peer is down', async () => {
       let traffic: NodeJS.Timeout | undefined;
       await matrix.fault(

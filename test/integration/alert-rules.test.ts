@@ -276,11 +276,23 @@ const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] 
         [PROXY_POD, '1x10'],
         [NEXTHOPS('1'), '0x10'],
         [NEXTHOPS('main'), '1x10'],
+        ...FRONTENDS,
       ],
       evalTime: '5m',
       fire: [RULE_L],
     },
     silent: [
+      // The conduit's attractor has no frontend yet: nothing to route to, not a path fault.
+      {
+        series: [
+          [RULE, '1x10'],
+          [PROXY_POD, '1x10'],
+          [NEXTHOPS('1'), '0x10'],
+          [NEXTHOPS('main'), '1x10'],
+        ],
+        evalTime: '5m',
+        fire: [],
+      },
       {
         series: [
           [RULE, '1x10'],
