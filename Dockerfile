@@ -13,8 +13,7 @@ ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="meridio-path-exporter" \
       org.opencontainers.image.description="Per-node Prometheus exporter for the Meridio / NSM traffic path" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.source="https://github.com/meridio-path-exporter/meridio-path-exporter"
+      org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 # iproute2 (ip, bridge) and nsenter (util-linux, already in the base) for the netns and node-local
 # pod sources: the agent's own tools read the pods, so their images do not matter.

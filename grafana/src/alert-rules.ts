@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 /**
  * The alert rules, as data: `npm run grafana:generate` writes them as a plain Prometheus rules file
  * (deploy/rules/meridio-path-exporter.rules.yml), as the PrometheusRule of deploy/components/prometheus-operator
@@ -29,27 +28,12 @@ export interface RuleGroup {
 }
 
 /**
- * Where the alerts' runbook links point: `--runbook-base-url` of the generator, else docs/runbook.md
- * in the repository package.json names (a fork changes that one field and regenerates).
+ * Where the alerts' runbook links point: a copy of docs/runbook.md the operator's on-call can reach
+ * (`--runbook-base-url` of the generator, or deploy/components/runbook-url at install). No default:
+ * the rules link nowhere rather than to an address that may not exist for this install.
  */
-export function runbookBase(override?: string): string {
-  if (override !== undefined) return override.replace(/\/+$/, '');
-  return `${repositoryWebUrl()}/blob/main/docs/runbook.md`;
-}
-
-/** package.json's `repository` as a browsable https URL. */
-export function repositoryWebUrl(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    repository?: string | { url?: string };
-  };
-  const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
-  if (!raw) throw new Error('package.json names no repository: set "repository" or pass --runbook-base-url');
-  const github = /^github:(.+)$/.exec(raw);
-  if (github) return `https://github.com/${github[1]}`;
-  return raw
-    .replace(/^git\+/, '')
-    .replace(/\.git$/, '')
-    .replace(/^ssh:\/\/git@/, 'https://');
+export function runbookBase(override?: string): string | undefined {
+  return override?.replace(/\/+$/, '');
 }
 
 /** Interfaces on the path: taps, tunnels and cross-connected interfaces. */
@@ -236,7 +220,7 @@ export const RULE_GROUPS: RuleGroup[] = [
 ];
 
 /** The groups in Prometheus' rules-file shape. */
-export function rulesDocument(base = runbookBase()): { groups: unknown[] } {
+export function rulesDocument(base?: string): { groups: unknown[] } {
   return {
     groups: RULE_GROUPS.map((g) => ({
       name: g.name,
@@ -248,7 +232,7 @@ export function rulesDocument(base = runbookBase()): { groups: unknown[] } {
         annotations: {
           summary: r.summary,
           description: r.description,
-          runbook_url: `${base}#${r.runbook}`,
+          ...(base !== undefined && { runbook_url: `${base}#${r.runbook}` }),
         },
       })),
     })),

@@ -2,13 +2,13 @@
 // the dashboards (JSON and the Grafana sidecar ConfigMap). `npm run grafana:generate`; CI fails when
 // the committed files differ (test/unit/generated.test.ts).
 //   npm run grafana:generate -- --runbook-base-url=https://wiki.example.org/meridio-runbook
-// points the alerts' runbook links at your own copy of docs/runbook.md (default: the repository of
-// package.json).
+// links the alerts to your own copy of docs/runbook.md (default: no runbook_url; for a kustomize install
+// see deploy/components/runbook-url).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Document, isMap, isSeq, stringify } from 'yaml';
-import { rulesDocument, runbookBase } from './alert-rules.ts';
+import { RULE_GROUPS, rulesDocument, runbookBase } from './alert-rules.ts';
 import { alertmanagerDocument, INHIBIT_RULES } from './alertmanager.ts';
 import { DASHBOARDS } from './dashboards.ts';
 
@@ -67,7 +67,59 @@ export function generatedFiles(runbookBaseUrl?: string): Map<string, string> {
   }
   files.set('deploy/base/grafana-dashboards.yaml', HEADER + stringify(configMap, { lineWidth: 0 }));
   files.set('deploy/alertmanager/meridio-path-exporter.yml', HEADER + alertmanagerText());
+  files.set('deploy/components/runbook-url/kustomization.yaml', HEADER + runbookComponentText());
   return files;
+}
+
+/** The ConfigMap an overlay gives deploy/components/runbook-url, and its key. */
+export const RUNBOOK_CONFIGMAP = 'meridio-path-exporter-runbook';
+
+/**
+ * A kustomize component that links every alert of the PrometheusRule to the operator's copy of the
+ * runbook: it adds each rule's `runbook_url` as `<base>#<anchor>` and takes the base from the `url` of
+ * the overlay's ConfigMap (kustomize's replacements write the part before `#`).
+ */
+function runbookComponentText(): string {
+  const ops = RULE_GROUPS.flatMap((g, gi) =>
+    g.rules.map((r, ri) => ({
+      op: 'add',
+      path: `/spec/groups/${gi}/rules/${ri}/annotations/runbook_url`,
+      value: `RUNBOOK_URL#${r.runbook}`,
+    })),
+  );
+  const doc = new Document({
+    apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+    kind: 'Component',
+    patches: [
+      {
+        target: { group: 'monitoring.coreos.com', kind: 'PrometheusRule', name: 'meridio-path-exporter' },
+        patch: stringify(ops, { lineWidth: 0 }),
+      },
+    ],
+    replacements: [
+      {
+        source: { kind: 'ConfigMap', name: RUNBOOK_CONFIGMAP, fieldPath: 'data.url' },
+        targets: [
+          {
+            select: { kind: 'PrometheusRule', name: 'meridio-path-exporter' },
+            fieldPaths: ['spec.groups.*.rules.*.annotations.runbook_url'],
+            options: { delimiter: '#', index: 0 },
+          },
+        ],
+      },
+    ],
+  });
+  doc.commentBefore = [
+    ' Links every alert of the PrometheusRule (components/prometheus-operator) to your copy of',
+    ' docs/runbook.md. Add this component after prometheus-operator, and give the URL in your overlay:',
+    '   configMapGenerator:',
+    `     - name: ${RUNBOOK_CONFIGMAP}`,
+    '       literals: [url=https://wiki.example.com/meridio-path-exporter/runbook.md]',
+    '       options:',
+    '         disableNameSuffixHash: true',
+    '         annotations: { config.kubernetes.io/local-config: "true" }',
+  ].join('\n');
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** The Alertmanager fragment, each inhibit rule under a comment that says which fault it is for. */

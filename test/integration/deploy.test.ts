@@ -19,7 +19,8 @@ import {
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments, stringify } from 'yaml';
-import { repositoryWebUrl } from '../../grafana/src/alert-rules.ts';
+import { RULE_GROUPS } from '../../grafana/src/alert-rules.ts';
+import { RUNBOOK_CONFIGMAP } from '../../grafana/src/generate.ts';
 import { parseCli } from '../../src/config/config.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -64,7 +65,12 @@ function renderDir(dir: string): K8sObject[] {
  * An overlay plus optional components, as an operator's own kustomization would combine them, moved to
  * `namespace` when given.
  */
-function renderWith(overlay: string, components: string[], namespace?: string): K8sObject[] {
+function renderWith(
+  overlay: string,
+  components: string[],
+  namespace?: string,
+  more: Record<string, unknown> = {},
+): K8sObject[] {
   // kustomize takes only relative paths, so the combination lives inside deploy/ while it renders.
   const dir = mkdtempSync(join('deploy', '.test-'));
   try {
@@ -76,6 +82,7 @@ function renderWith(overlay: string, components: string[], namespace?: string): 
         ...(namespace && { namespace }),
         resources: [`../overlays/${overlay}`],
         components: components.map((c) => `../components/${c}`),
+        ...more,
       }),
     );
     return renderDir(dir);
@@ -374,7 +381,7 @@ describe('deploy/ manifests', () => {
       const file = join(work, `${overlay}.rules.yml`);
       writeFileSync(file, rules?.data['meridio-path-exporter.rules.yml'] ?? '');
       const out = execFileSync(requireTool('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
-      assert.match(out, /SUCCESS: 12 rules found/);
+      assert.match(out, new RegExp(`SUCCESS: ${RULE_GROUPS.flatMap((g) => g.rules).length} rules found`));
     }
     for (const overlay of ['node-local', 'exec']) {
       assert.equal(byKind(render(overlay), 'ServiceMonitor').length, 1, overlay);
@@ -404,7 +411,7 @@ describe('deploy/ manifests', () => {
     const file = join(work, 'rules.yml');
     writeFileSync(file, stringify(rule?.spec));
     const out = execFileSync(requireTool('promtool'), ['check', 'rules', file], { encoding: 'utf8' });
-    assert.match(out, /SUCCESS: 12 rules found/);
+    assert.match(out, new RegExp(`SUCCESS: ${RULE_GROUPS.flatMap((g) => g.rules).length} rules found`));
   });
 
   it('ships the dashboards in a ConfigMap labelled for the Grafana sidecar, identical to grafana/dashboards', () => {
@@ -428,11 +435,6 @@ describe('deploy/ manifests', () => {
     for (const f of froms) assert.match(f, /^FROM node:24[-.]/);
     assert.match(text, /^USER 65532:65532$/m);
     assert.match(text, /^EXPOSE 9847$/m);
-    // The image names the repository package.json names (the alerts' runbook links use it too).
-    assert.match(
-      text,
-      new RegExp(`org\\.opencontainers\\.image\\.source="${repositoryWebUrl().replaceAll('.', '\\.')}"`),
-    );
     assert.match(text, /npm prune --omit=dev|npm ci --omit=dev/);
   });
 
@@ -444,5 +446,50 @@ describe('deploy/ manifests', () => {
     const shebang = readFileSync('src/main.ts', 'utf8').split('\n')[0];
     const nodeFlags = (JSON.parse(`[${flags}]`) as string[]).join(' ');
     assert.equal(shebang, `#!/usr/bin/env -S ${env} node ${nodeFlags}`);
+  });
+});
+
+describe('runbook links set at install (deploy/components/runbook-url)', () => {
+  const url = 'https://wiki.example.com/meridio-path-exporter/runbook.md';
+  const withUrl = {
+    configMapGenerator: [
+      {
+        name: RUNBOOK_CONFIGMAP,
+        literals: [`url=${url}`],
+        options: {
+          disableNameSuffixHash: true,
+          annotations: { 'config.kubernetes.io/local-config': 'true' },
+        },
+      },
+    ],
+  };
+
+  for (const overlay of ['node-local', 'exec']) {
+    it(`${overlay}: every alert of the PrometheusRule links to its section of the overlay's URL`, () => {
+      const objects = renderWith(overlay, ['runbook-url'], undefined, withUrl);
+      const [rule] = byKind(objects, 'PrometheusRule') as unknown as {
+        spec: { groups: { rules: { alert: string; annotations: { runbook_url?: string } }[] }[] };
+      }[];
+      assert.ok(rule);
+      const links = rule.spec.groups.flatMap((g) =>
+        g.rules.map((r) => `${r.alert} ${r.annotations.runbook_url}`),
+      );
+      const want = RULE_GROUPS.flatMap((g) => g.rules.map((r) => `${r.alert} ${url}#${r.runbook}`));
+      assert.deepEqual(links, want);
+      // The URL's ConfigMap is kustomize's input only, not applied to the cluster.
+      assert.equal(
+        objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === RUNBOOK_CONFIGMAP),
+        false,
+      );
+    });
+  }
+
+  it('without the URL, kustomize refuses and names what is missing', () => {
+    assert.throws(() => renderWith('node-local', ['runbook-url']), new RegExp(RUNBOOK_CONFIGMAP));
+  });
+
+  it('without the component, the alerts link nowhere', () => {
+    const [rule] = byKind(renderWith('node-local', []), 'PrometheusRule');
+    assert.doesNotMatch(JSON.stringify(rule), /runbook_url/);
   });
 });
