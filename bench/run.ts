@@ -23,6 +23,7 @@ import { MemoryPodSource } from '../test/support/memory-pod-source.ts';
 import { MemorySource } from '../test/support/memory-source.ts';
 import { GuideTopology } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
+import { basicAuthUnderAttack } from './basic-auth.ts';
 import { clusterModes } from './cluster.ts';
 import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
 import { liveVpp } from './live.ts';
@@ -312,7 +313,7 @@ async function pods(): Promise<void> {
 console.log(
   `# meridio-path-exporter bench (node ${process.version}, ${(await import('node:os')).cpus().length} cores)`,
 );
-// `npm run bench -- cycle` (or parse, serving, pods, path, cluster, live) runs one part only; `soak` runs only when named.
+// `npm run bench -- cycle` (or parse, serving, pods, path, cluster, live, auth) runs one part only; `soak` runs only when named.
 async function pathCorrelation(): Promise<void> {
   console.log('\n## Path correlation per cycle (median, ms)\n');
   console.log(
@@ -358,5 +359,6 @@ if (!only || only === 'pods') await pods();
 if (!only || only === 'path') await pathCorrelation();
 if (!only || only === 'cluster') await clusterModes();
 if (!only || only === 'live') await liveVpp();
+if (!only || only === 'auth') await basicAuthUnderAttack();
 // Long by design: only when asked for.
 if (only === 'soak') await soak(process.argv[3]);

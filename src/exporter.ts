@@ -120,7 +120,8 @@ export async function startExporter(
   } = {},
 ): Promise<RunningExporter> {
   // Checked before anything starts: a bad file is a configuration error (exit 2), like a bad flag.
-  // Loaded only with a web configuration: its YAML parser and bcrypt cost 1-2 MB of RSS.
+  // Loaded only with a web configuration: its YAML parser costs 1-2 MB of RSS (bcrypt runs in a
+  // thread of its own, started at the first login).
   const webConfigFile = config.webConfigFile;
   const web =
     webConfigFile === undefined

@@ -45,7 +45,18 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'MeridioPathInterfaceDrops',
-        expr: `sum by (node, forwarder, interface) (rate(vpp_interface_drops_total[5m])) > 0\n  and on (node, forwarder, interface) ${PATH_INTERFACES}`,
+        // VPP counts what it cannot send to a down cross-connect peer as drops where it entered: that
+        // is XconnectInterfaceDown's page, during the fault and while the drops stay in the window
+        // after it (Alertmanager would otherwise page the drops once the peer's alert resolves).
+        expr: [
+          'sum by (node, forwarder, interface) (rate(vpp_interface_drops_total[5m])) > 0',
+          `  and on (node, forwarder, interface) ${PATH_INTERFACES}`,
+          '  unless on (node, forwarder, interface) (',
+          '    vpp_l2_xconnect_info',
+          '      and on (node, forwarder, peer)',
+          '      label_replace(min_over_time(vpp_interface_admin_up[5m]) == 0, "peer", "$1", "interface", "(.+)")',
+          '  )',
+        ].join('\n'),
         for: '10m',
         severity: 'warning',
         summary:

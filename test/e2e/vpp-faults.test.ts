@@ -377,7 +377,8 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
           vpp.vppctlScript(['create host-interface name vpx', 'set interface state host-vpx up']);
           vpp.xconnect('host-vfe', 'host-vpx');
         },
-        ['MeridioPathLinkDown{type=tap-peer}', 'MeridioPathLinkDown{type=xconnect}'],
+        // Deleting host-vpx also takes its veth, the proxy's conduit, down: its bridge port is red.
+        ['MeridioPathLinkDown{type=bridge-member}', 'MeridioPathLinkDown{type=xconnect}'],
         {
           during: async () => {
             assert.doesNotMatch(vpp.vppctl('show mode'), /xconnect host-vfe/);
@@ -386,7 +387,7 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
       );
     });
 
-    it('drops rising: traffic into a cross-connect whose peer is down', async () => {
+    it('traffic into a cross-connect whose peer is down: the peer pages, not the drops it causes', async () => {
       let traffic: NodeJS.Timeout | undefined;
       await matrix.fault(
         'traffic into host-vfe while host-vpx is down',
@@ -400,9 +401,8 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
         },
         // host-vpx down takes the proxy's conduit nsm-1 down with it: its bridge port is red too. VPP counts
         // the packets in `drops` on the interface they entered (host-vfe) and in `tx-error` on the down
-        // one, which raises XconnectInterfaceDown instead.
+        // one: the drops are XconnectInterfaceDown's, and the drops rule leaves them to it.
         [
-          'MeridioPathInterfaceDrops{interface=host-vfe}',
           'MeridioPathLinkDown{type=bridge-member}',
           'MeridioPathLinkDown{type=tap-peer}',
           'MeridioPathLinkDown{type=xconnect}',
@@ -419,11 +419,47 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
               1,
               'the down peer counts the packets it could not send in tx-error',
             );
+            const drops = await prometheus.query(
+              `rate(vpp_interface_drops_total{interface="host-vfe"}[${TEST_WINDOW_S}s]) > 0`,
+            );
+            assert.equal(drops.length, 1, 'host-vfe drops them, and no drops alert says so');
           },
+        },
+      );
+    });
+
+    it('drops rising: traffic into a cross-connect whose VxLAN tunnel has no route to its far end', async () => {
+      let traffic: NodeJS.Timeout | undefined;
+      // worker-b's frontend stays resolved while its traffic is dropped: the drops, not a failed
+      // neighbour, are the fault.
+      const lladdr = (
+        JSON.parse(
+          execFileSync(ip, ['-n', ns.px, '-j', 'neigh', 'show', '172.16.1.4', 'dev', 'bridge0'], {
+            encoding: 'utf8',
+          }),
+        ) as { lladdr?: string }[]
+      )[0]?.lladdr;
+      assert.ok(lladdr, 'the proxy knows worker-b’s frontend');
+      await matrix.fault(
+        'traffic into host-vpx2 while the tunnel to worker-b has no route',
+        () => {
+          ipIn(ns.px, `neigh replace 172.16.1.4 lladdr ${lladdr} dev bridge0 nud permanent`);
+          vpp.vppctl('set interface ip address del host-vul 192.168.50.1/24');
+          traffic = setInterval(() => probe(ns.px, '172.16.1.4', 2), 1500);
+        },
+        () => {
+          clearInterval(traffic);
+          vpp.vppctl('set interface ip address host-vul 192.168.50.1/24');
+          ipIn(ns.px, `neigh replace 172.16.1.4 lladdr ${lladdr} dev bridge0 nud stale`);
+        },
+        ['MeridioPathInterfaceDrops{interface=host-vpx2}'],
+        {
           slower: {
             seconds: 3,
             why: 'the drop rate needs two scrapes that saw drops, and the traffic comes every 1.5 s',
           },
+          // The drops stay in the rule's rate window after the repair.
+          clearWithinMs: 60_000,
         },
       );
     });

@@ -144,6 +144,32 @@ const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] 
         evalTime: '20m',
         fire: [],
       },
+      // Drops into a cross-connect whose peer is admin down: XconnectInterfaceDown's, and still for the
+      // 5 minutes the drops stay in the window after the peer came back (at 12m here).
+      {
+        series: [
+          [`vpp_interface_drops_total{${V},interface="tap3"}`, '0+60x12 720x18'],
+          [`vpp_l2_xconnect_info{${V},interface="tap3",peer="tap4"}`, '1x30'],
+          [`vpp_l2_xconnect_info{${V},interface="tap4",peer="tap3"}`, '1x30'],
+          [`vpp_interface_admin_up{${V},interface="tap3"}`, '1x30'],
+          [`vpp_interface_admin_up{${V},interface="tap4"}`, '0x12 1x18'],
+        ],
+        evalTime: '15m',
+        fire: [],
+      },
+    ],
+    keepsFiring: [
+      // The same drops with the peer up all along: they are the drops alert's.
+      {
+        series: [
+          [`vpp_interface_drops_total{${V},interface="tap3"}`, '0+60x30'],
+          [`vpp_l2_xconnect_info{${V},interface="tap3",peer="tap4"}`, '1x30'],
+          [`vpp_interface_admin_up{${V},interface="tap4"}`, '1x30'],
+        ],
+        evalTime: '20m',
+        fire: [{ ...VL, interface: 'tap3' }],
+        value: '1',
+      },
     ],
   },
   MeridioPathTapCarrierDown: {

@@ -85,7 +85,15 @@ export class WebSecurity {
     if (!this.auth.enabled) return true;
     const path = (req.url ?? '/').split('?')[0] as string;
     if (OPEN_PATHS.has(path)) return true;
-    if (await this.auth.check(req.headers.authorization)) return true;
+    const result = await this.auth.check(req.headers.authorization);
+    if (result === 'ok') return true;
+    if (result === 'busy') {
+      // Too many passwords wait for bcrypt (a flood of wrong ones): known clients are remembered and
+      // not held up; a new one is asked to come back.
+      res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
+      res.end('Too many authentication attempts\n');
+      return false;
+    }
     res.writeHead(401, {
       'Content-Type': 'text/plain; charset=utf-8',
       'WWW-Authenticate': 'Basic realm="meridio-path-exporter", charset="UTF-8"',
