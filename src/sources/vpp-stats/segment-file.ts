@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { SegmentFile } from './segment-view.ts';
 
 /** Larger than any statseg VPP is configured with (default 32 MB): a file this big is not a segment. */
@@ -17,7 +17,9 @@ export interface OpenSegment {
  * Reads of a memfd or a regular file never block on anything but memory, so they are synchronous.
  */
 export function openSegmentFile(path: string): OpenSegment {
-  const fd = openSync(path, 'r');
+  // Non-blocking: opening a FIFO (or a device) named by mistake would otherwise wait for a writer
+  // forever; it is refused below as not a regular file. Reads of a regular file or memfd ignore it.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error(`${path} is not a regular file or memfd`);

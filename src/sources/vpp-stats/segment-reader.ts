@@ -56,6 +56,8 @@ interface DecodedDirectory {
   types: Uint8Array;
   names: string[];
   ifNames?: number;
+  /** `/sys/num_worker_threads`: per-thread vectors are bounded by it plus the main thread. */
+  workerThreads?: number;
   ifSimple: { entry: number; counter: string }[];
   ifCombined: { entry: number; counter: string }[];
   errors: ({ node: string; counter: string } & Symlink)[];
@@ -64,6 +66,32 @@ interface DecodedDirectory {
 }
 
 const HEARTBEAT = '/sys/heartbeat';
+const WORKER_THREADS = '/sys/num_worker_threads';
+
+/**
+ * What one read may cost, whatever the segment says: a corrupt or hostile segment fails as `corrupt`
+ * within these instead of taking the process's memory or its event loop. A VPP v26.06 of 10,000
+ * interfaces and 8 worker threads (17 counters, 200 bytes per interface and thread) needs at most a
+ * quarter of each; damaged segments fail on their own lengths long before
+ * (test/unit/sources/stats-segment-bounds.test.ts).
+ */
+export const READ_BUDGET = {
+  /** Directory entries (VPP v26.06 registers a few thousand, mostly error counters). */
+  entries: 1 << 17,
+  /** Counter elements summed over threads in one read. */
+  elements: 16 * 1024 * 1024,
+  /** Counter values kept from one read (the sums handed on). */
+  values: 4 * 1024 * 1024,
+  /** Distinct bytes of the segment looked at in one read (see SegmentView). */
+  bytes: 64 * 1024 * 1024,
+} as const;
+/** Bytes of one interface name (VPP's are under 64). */
+const MAX_NAME_BYTES = 256;
+/**
+ * Elements a counter vector may have beyond /if/names: VPP validates a new interface's counters before
+ * it names it, so a read can see a few more.
+ */
+const COUNTER_SLACK = 64;
 const VALUE_PREFIXES = ['/sys/', '/buffer-pools/'];
 const NUL = 0;
 const DELETED = 'deleted';
@@ -109,7 +137,7 @@ export class StatsSegmentReader {
       return after.epoch === header.epoch && !after.inProgress;
     };
     let data: StatsSegmentData;
-    const view = new SegmentView(file, header.base, this.spareBlocks);
+    const view = new SegmentView(file, header.base, this.spareBlocks, READ_BUDGET.bytes);
     try {
       const dir = this.decodeDirectory(
         view,
@@ -130,16 +158,29 @@ export class StatsSegmentReader {
   private decodeDirectory(view: SegmentView, key: string, pointer: number): DecodedDirectory {
     if (this.directory?.key === key) return this.directory;
     const { offset, length } = view.vector(pointer, ENTRY.size, 'directory');
+    if (length > READ_BUDGET.entries) {
+      throw new SegmentError(
+        'corrupt',
+        `the directory has ${length} entries, more than the ${READ_BUDGET.entries} any VPP registers`,
+      );
+    }
     const all = view.bytes(offset, length * ENTRY.size);
     // Version 2 also names the layout of VPP 21.x (other type numbers, errors in the header); from 22.06
-    // on, entry 0 is always the heartbeat.
+    // on, entry 0 is always the heartbeat. A directory of VPP names without it is that older layout; one
+    // without names is damage, not a version.
     if (
       length === 0 ||
       all.toString('latin1', ENTRY.name, ENTRY.name + HEARTBEAT.length + 1) !== `${HEARTBEAT}\0`
     ) {
+      if (length > 0 && looksLikeVppNames(all, Math.min(length, 8))) {
+        throw new SegmentError(
+          'version',
+          `the directory does not start with ${HEARTBEAT}: a stats segment layout older than VPP 22.06`,
+        );
+      }
       throw new SegmentError(
-        'version',
-        `the directory does not start with ${HEARTBEAT}: a stats segment layout older than VPP 22.06`,
+        'corrupt',
+        `the directory (${length} entries) does not start with ${HEARTBEAT} and holds no VPP names`,
       );
     }
     const dir: DecodedDirectory = {
@@ -167,7 +208,10 @@ export class StatsSegmentReader {
         target: all.readUInt32LE(at + ENTRY.index1),
         element: all.readUInt32LE(at + ENTRY.index2),
       });
-      if (name.startsWith('/if/')) {
+      if (name === WORKER_THREADS && (type === EntryType.scalar || type === EntryType.gauge)) {
+        dir.workerThreads = i;
+        dir.values.push(i);
+      } else if (name.startsWith('/if/')) {
         const counter = name.slice(4);
         if (type === EntryType.nameVector && counter === 'names') dir.ifNames = i;
         else if (type === EntryType.simpleCounters) dir.ifSimple.push({ entry: i, counter });
@@ -203,11 +247,26 @@ export class StatsSegmentReader {
 
   private readData(view: SegmentView, dir: DecodedDirectory, epoch: number): StatsSegmentData {
     const entryValue = (i: number) => view.u64(dir.offset + i * ENTRY.size + ENTRY.value);
+    const budget = new ReadBudget();
+    const maxThreads = threadBound(dir, entryValue);
+    const interfaceNames =
+      dir.ifNames === undefined ? [] : this.readInterfaceNames(view, dir, entryValue(dir.ifNames), budget);
+    // Interface counters are indexed by sw_if_index, as /if/names is.
+    const ifCounters = { maxThreads, maxLength: interfaceNames.length + COUNTER_SLACK, budget };
+    // Of a vector symlinks point into, only the elements they name are read.
+    const linked = new Map<number, number>();
+    for (const l of [...dir.errors, ...dir.heaps]) {
+      linked.set(l.target, Math.max(linked.get(l.target) ?? 0, l.element + 1));
+    }
     const simpleMemo = new Map<number, Float64Array>();
     const simple = (i: number): Float64Array => {
       let sums = simpleMemo.get(i);
       if (!sums) {
-        sums = sumThreads(view, entryValue(i), SIMPLE_COUNTER_SIZE, dir.names[i] as string).packets;
+        sums = sumThreads(view, entryValue(i), SIMPLE_COUNTER_SIZE, dir.names[i] as string, {
+          maxThreads,
+          keep: linked.get(i) ?? 0,
+          budget,
+        }).packets;
         simpleMemo.set(i, sums);
       }
       return sums;
@@ -215,10 +274,25 @@ export class StatsSegmentReader {
     let threads = 0;
 
     const interfaceSimple = new Map<string, Float64Array>();
-    for (const { entry, counter } of dir.ifSimple) interfaceSimple.set(counter, simple(entry));
+    for (const { entry, counter } of dir.ifSimple) {
+      const sums = sumThreads(
+        view,
+        entryValue(entry),
+        SIMPLE_COUNTER_SIZE,
+        dir.names[entry] as string,
+        ifCounters,
+      );
+      interfaceSimple.set(counter, sums.packets);
+    }
     const interfaceCombined = new Map<string, { packets: Float64Array; bytes: Float64Array }>();
     for (const { entry, counter } of dir.ifCombined) {
-      const sums = sumThreads(view, entryValue(entry), COMBINED_COUNTER_SIZE, dir.names[entry] as string);
+      const sums = sumThreads(
+        view,
+        entryValue(entry),
+        COMBINED_COUNTER_SIZE,
+        dir.names[entry] as string,
+        ifCounters,
+      );
       threads = Math.max(threads, sums.threads);
       interfaceCombined.set(counter, { packets: sums.packets, bytes: sums.bytes as Float64Array });
     }
@@ -246,8 +320,7 @@ export class StatsSegmentReader {
     return {
       epoch,
       threads,
-      interfaceNames:
-        dir.ifNames === undefined ? [] : this.readInterfaceNames(view, dir, entryValue(dir.ifNames)),
+      interfaceNames,
       interfaceSimple,
       interfaceCombined,
       errors,
@@ -262,12 +335,18 @@ export class StatsSegmentReader {
     view: SegmentView,
     dir: DecodedDirectory,
     pointer: number,
+    budget: ReadBudget,
   ): (string | undefined)[] {
     const key = `${dir.key}:${pointer}`;
     if (this.interfaceNames?.key === key) return this.interfaceNames.names;
-    const names = view.pointers(pointer, '/if/names').map((p, i) => {
+    const pointers = view.pointers(pointer, '/if/names', READ_BUDGET.values);
+    budget.keep(pointers.length, '/if/names');
+    const names = pointers.map((p, i) => {
       if (p === 0) return undefined;
       const { offset, length } = view.vector(p, 1, `/if/names[${i}]`);
+      if (length > MAX_NAME_BYTES) {
+        throw new SegmentError('corrupt', `/if/names[${i}]: ${length} bytes, longer than any interface name`);
+      }
       const bytes = view.bytes(offset, length);
       const nul = bytes.indexOf(NUL);
       const name = bytes.toString('utf8', 0, nul === -1 ? length : nul);
@@ -305,9 +384,13 @@ function readHeader(file: SegmentFile): Header {
   const u64 = (at: number) => readU64(b, at);
   const version = u64(HEADER.version);
   if (version !== SEGMENT_VERSION) {
+    // VPP has numbered its layouts from 1; a zeroed or overwritten header is damage, not a version.
+    const plausible = version >= 1 && version <= MAX_PLAUSIBLE_VERSION;
     throw new SegmentError(
-      'version',
-      `stats segment version ${version}, this reader knows version ${SEGMENT_VERSION} (VPP 22.02 and later)`,
+      plausible ? 'version' : 'corrupt',
+      plausible
+        ? `stats segment version ${version}, this reader knows version ${SEGMENT_VERSION} (VPP 22.02 and later)`
+        : `stats segment version ${version} is no version VPP writes: the header is damaged`,
     );
   }
   return {
@@ -319,11 +402,60 @@ function readHeader(file: SegmentFile): Header {
   };
 }
 
+/** The highest segment version taken for a real (other) VPP layout rather than damage. */
+const MAX_PLAUSIBLE_VERSION = 16;
 const TWO_32 = 2 ** 32;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Threads beyond this are not a VPP (one main thread plus workers, one per core at most). */
-const MAX_THREADS = 4096;
+const MAX_THREADS = 1024;
+
+/** Per-thread vectors a counter may have: the main thread and the workers the segment names. */
+function threadBound(dir: DecodedDirectory, entryValue: (i: number) => number): number {
+  if (dir.workerThreads === undefined) return MAX_THREADS;
+  const workers = entryValue(dir.workerThreads);
+  if (workers + 1 > MAX_THREADS) {
+    throw new SegmentError('corrupt', `${WORKER_THREADS} is ${workers}, more than any VPP runs`);
+  }
+  return workers + 1;
+}
+
+/** What is left of READ_BUDGET in one read. */
+class ReadBudget {
+  private elements: number = READ_BUDGET.elements;
+  private values: number = READ_BUDGET.values;
+
+  /** Counter elements about to be summed. */
+  sum(n: number, what: string): void {
+    this.elements -= n;
+    if (this.elements < 0) {
+      throw new SegmentError(
+        'corrupt',
+        `${what}: one read would sum more than ${READ_BUDGET.elements} counter elements`,
+      );
+    }
+  }
+
+  /** Values about to be kept. */
+  keep(n: number, what: string): void {
+    this.values -= n;
+    if (this.values < 0) {
+      throw new SegmentError(
+        'corrupt',
+        `${what}: one read would keep more than ${READ_BUDGET.values} counter values`,
+      );
+    }
+  }
+}
+
+interface SumBounds {
+  maxThreads: number;
+  /** A longer per-thread vector is corruption. */
+  maxLength?: number;
+  /** Only this many first elements are read (symlink targets). */
+  keep?: number;
+  budget: ReadBudget;
+}
 
 /** A counter vector summed over its per-thread vectors; `bytes` only for combined counters. */
 function sumThreads(
@@ -331,12 +463,28 @@ function sumThreads(
   pointer: number,
   elementSize: number,
   what: string,
+  bounds: SumBounds,
 ): { packets: Float64Array; bytes?: Float64Array; threads: number } {
-  const perThread = view.pointers(pointer, `${what} per-thread vectors`, MAX_THREADS);
-  const vectors = perThread.map((p, t) => view.vector(p, elementSize, `${what} thread ${t}`));
+  const perThread = view.pointers(pointer, `${what} per-thread vectors`, bounds.maxThreads);
+  const vectors = perThread.map((p, t) => {
+    const v = view.vector(p, elementSize, `${what} thread ${t}`);
+    if (bounds.maxLength !== undefined && v.length > bounds.maxLength) {
+      throw new SegmentError(
+        'corrupt',
+        `${what} thread ${t}: ${v.length} elements, more than the ${bounds.maxLength} /if/names allows`,
+      );
+    }
+    return bounds.keep === undefined ? v : { offset: v.offset, length: Math.min(v.length, bounds.keep) };
+  });
   const length = vectors.reduce((m, v) => Math.max(m, v.length), 0);
+  bounds.budget.sum(
+    vectors.reduce((n, v) => n + v.length, 0),
+    what,
+  );
+  const combined = elementSize === COMBINED_COUNTER_SIZE;
+  bounds.budget.keep(combined ? 2 * length : length, what);
   const packets = new Float64Array(length);
-  const bytes = elementSize === COMBINED_COUNTER_SIZE ? new Float64Array(length) : undefined;
+  const bytes = combined ? new Float64Array(length) : undefined;
   const words = elementSize / 4;
   for (const v of vectors) {
     const buf = view.bytes(v.offset, v.length * elementSize);
@@ -352,4 +500,16 @@ function sumThreads(
     }
   }
   return { packets, bytes, threads: perThread.length };
+}
+
+/** Whether the first `n` directory entries are named as VPP names its entries (`/sys/…`, printable). */
+function looksLikeVppNames(all: Buffer, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const start = i * ENTRY.size + ENTRY.name;
+    const field = all.subarray(start, start + ENTRY.nameLength);
+    const nul = field.indexOf(NUL);
+    const name = field.toString('latin1', 0, nul === -1 ? ENTRY.nameLength : nul);
+    if (!/^\/[\x21-\x7e]+$/.test(name)) return false;
+  }
+  return true;
 }

@@ -22,6 +22,8 @@ export class SegmentError extends Error {
 }
 
 const BLOCK_SIZE = 32 * 1024;
+/** Blocks kept for the next read: what a read of 10,000 interfaces touches, not what a damaged one did. */
+const MAX_SPARE_BLOCKS = 256;
 const TWO_32 = 2 ** 32;
 
 /** A little-endian u64 of `buf` at `at` as a number (exact below 2^53, which counters do not reach). */
@@ -44,11 +46,15 @@ export class SegmentView {
     readonly base: number,
     /** Blocks of earlier reads to fill again: a read at 10,000 interfaces touches megabytes. */
     private readonly spare: Buffer[] = [],
+    /** The most distinct bytes one read may look at (its blocks are kept until `release`). */
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Hands this read's blocks back for the next read; nothing read through this view may be used after. */
   release(): void {
-    for (const block of this.blocks.values()) if (block.length === BLOCK_SIZE) this.spare.push(block);
+    for (const block of this.blocks.values()) {
+      if (block.length === BLOCK_SIZE && this.spare.length < MAX_SPARE_BLOCKS) this.spare.push(block);
+    }
     this.blocks.clear();
   }
 
@@ -139,6 +145,12 @@ export class SegmentView {
     const index = Math.floor(offset / BLOCK_SIZE);
     let block = this.blocks.get(index);
     if (!block) {
+      if ((this.blocks.size + 1) * BLOCK_SIZE > this.maxBytes) {
+        throw new SegmentError(
+          'corrupt',
+          `one read would look at more than ${this.maxBytes / 2 ** 20} MiB of the segment`,
+        );
+      }
       const start = index * BLOCK_SIZE;
       const length = Math.min(BLOCK_SIZE, this.size - start);
       const buf = (length === BLOCK_SIZE && this.spare.pop()) || Buffer.allocUnsafe(length);
