@@ -37,3 +37,6 @@ npm ci --no-audit --no-fund
 bash scripts/test-cluster-parts.sh
 bash scripts/test-cluster-images.sh
 npm test
+# The coverage-guided fuzzers for a fixed budget: a finding is kept under test/fixtures/ and fails the run.
+npm run fuzz -- 1 2000
+npm run fuzz:segment -- 60 1
