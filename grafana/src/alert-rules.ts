@@ -134,7 +134,7 @@ export const RULE_GROUPS: RuleGroup[] = [
         summary:
           'VIP {{ $labels.from }} of proxy {{ $labels.pod }} has no nexthop (table {{ $labels.table }})',
         description:
-          'Proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} looks up table {{ $labels.table }} for traffic from {{ $labels.from }}, and that table has no route with a nexthop: replies of that VIP from the targets behind this proxy cannot leave. Check the frontends of the trench and `ip route show table {{ $labels.table }}`.',
+          'Proxy {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node }} looks up table {{ $labels.table }} for traffic from {{ $labels.from }}, and that table has no route with a nexthop: replies of that VIP from the targets behind this proxy cannot leave. Check the frontends of conduit {{ $labels.conduit }} and `ip route show table {{ $labels.table }}`.',
         runbook: 'runbook-vip-nexthops',
       },
       {

@@ -90,7 +90,7 @@ function trafficPath(): unknown {
     .withRow(row('Proxies and VIPs'))
     .withPanel(
       table(
-        'VIP tables: nexthops now vs frontends of the trench',
+        'VIP tables: nexthops now vs frontends of the conduit',
         'none',
         [
           [
@@ -99,13 +99,13 @@ function trafficPath(): unknown {
             'nexthops',
           ],
           [
-            `count by (namespace, trench) (meridio_pod_info{role="stateless-lb-frontend", namespace=~"$namespace"})`,
+            `count by (namespace, trench, conduit) (meridio_pod_info{role="stateless-lb-frontend", namespace=~"$namespace"})`,
             'frontends',
           ],
         ],
         {
           description:
-            'First rows: nexthops of each VIP table (default route) per proxy, 0 when the table has no default route; last rows: how many stateless-lb-frontends the trench runs in the cluster.',
+            'First rows: nexthops of each VIP table (default route) per proxy, 0 when the table has no default route; last rows: how many stateless-lb-frontends each conduit has in the cluster (a proxy serves one conduit: its tables should have that many nexthops, as MeridioProxyVipMissingNexthops compares).',
         },
       ),
     )

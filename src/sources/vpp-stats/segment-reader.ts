@@ -85,6 +85,8 @@ export const READ_BUDGET = {
   /** Distinct bytes of the segment looked at in one read (see SegmentView). */
   bytes: 64 * 1024 * 1024,
 } as const;
+/** Interfaces /if/names may name (a forwarder has hundreds; the bench reads 10,000). */
+const MAX_INTERFACES = 1 << 17;
 /** Bytes of one interface name (VPP's are under 64). */
 const MAX_NAME_BYTES = 256;
 /**
@@ -339,7 +341,7 @@ export class StatsSegmentReader {
   ): (string | undefined)[] {
     const key = `${dir.key}:${pointer}`;
     if (this.interfaceNames?.key === key) return this.interfaceNames.names;
-    const pointers = view.pointers(pointer, '/if/names', READ_BUDGET.values);
+    const pointers = view.pointers(pointer, '/if/names', MAX_INTERFACES);
     budget.keep(pointers.length, '/if/names');
     const names = pointers.map((p, i) => {
       if (p === 0) return undefined;
