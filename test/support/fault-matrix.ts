@@ -101,6 +101,8 @@ const POLL_SLACK_S = 2;
 
 export class FaultMatrix {
   readonly rows: string[] = [];
+  /** What fired, and when, while the last `until` waited: the story of a slow fault. */
+  private lastTimeline: string[] = [];
 
   /**
    * `explain`: what the test can say about the state when an expectation fails (e.g. the path's red
@@ -134,7 +136,7 @@ export class FaultMatrix {
     // The route's group_wait (10 s in the test) after the first alert, then a group_interval for a change.
     const all = await this.notifications(since, (n) => n.some((x) => x.status === 'firing'), 20_000);
     await new Promise((r) => setTimeout(r, 6_000));
-    const firing = this.options.alertmanager.since(since).filter((n) => n.status === 'firing');
+    const firing = pages(this.options.alertmanager.since(since));
     const named = (n: { alerts: { status: string; labels: Record<string, string> }[] }) =>
       [...new Set(n.alerts.filter((a) => a.status === 'firing').map((a) => a.labels.alertname ?? ''))].sort();
     assert.equal(
@@ -222,8 +224,13 @@ export class FaultMatrix {
   async until(want: readonly string[], ms = 45_000): Promise<number> {
     const t0 = Date.now();
     let last: string[] = [];
+    this.lastTimeline = [];
     while (Date.now() - t0 < ms) {
-      last = await this.firing();
+      const now = await this.firing();
+      if (JSON.stringify(now) !== JSON.stringify(last) || this.lastTimeline.length === 0) {
+        this.lastTimeline.push(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${now.join(', ') || '—'}`);
+      }
+      last = now;
       if (JSON.stringify(last) === JSON.stringify([...want].sort())) return (Date.now() - t0) / 1000;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -269,7 +276,7 @@ export class FaultMatrix {
       fire = await this.until(want);
       assert.ok(
         fire <= bound,
-        `${name}: fired after ${fire.toFixed(1)} s, over the ${bound} s of 3 cycles + scrape + evaluation + for:${options.slower ? ` + ${options.slower.seconds} s (${options.slower.why})` : ''}`,
+        `${name}: fired after ${fire.toFixed(1)} s, over the ${bound} s of 3 cycles + scrape + evaluation + for:${options.slower ? ` + ${options.slower.seconds} s (${options.slower.why})` : ''} (${this.lastTimeline.join('; ')})`,
       );
       await this.steady(want);
       await this.assertShownRed(want);
@@ -288,7 +295,7 @@ export class FaultMatrix {
     if (this.options.alertmanager && want.length > 0) {
       const after = await this.notifications(repaired, (n) => n.some((x) => x.status === 'resolved'), 20_000);
       const resolved = after.filter((n) => n.status === 'resolved').length;
-      const firing = this.options.alertmanager.since(injected).filter((n) => n.status === 'firing').length;
+      const firing = pages(this.options.alertmanager.since(injected)).length;
       assert.equal(resolved, 1, `${name}: ${resolved} resolved notifications after the repair, want 1`);
       assert.equal(firing, 1, `${name}: ${firing} firing notifications in all, want 1`);
       await this.options.alertmanager.idle();
@@ -307,4 +314,29 @@ export class FaultMatrix {
       ...this.rows,
     ].join('\n');
   }
+}
+
+/**
+ * The pages among notifications: those whose firing alerts differ from the notification before. One
+ * that repeats the same firing alerts only adds a resolved one (Prometheus re-sends a resolved alert
+ * for 15 minutes, and it joins the next group of its node) and pages no one anew.
+ */
+function pages(notifications: readonly Notification[]): Notification[] {
+  const out: Notification[] = [];
+  let last = '';
+  for (const n of notifications) {
+    if (n.status !== 'firing') {
+      last = '';
+      continue;
+    }
+    const firing = JSON.stringify(
+      n.alerts
+        .filter((a) => a.status === 'firing')
+        .map((a) => JSON.stringify(Object.entries(a.labels).sort()))
+        .sort(),
+    );
+    if (firing !== last) out.push(n);
+    last = firing;
+  }
+  return out;
 }
