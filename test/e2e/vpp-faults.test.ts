@@ -300,21 +300,6 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
       assert.equal(ok[0]?.value[1], '1');
     });
 
-    it('the exporter stopped: Prometheus cannot scrape it, and nothing it read lingers as an alert', async () => {
-      await matrix.fault(
-        'exporter stopped',
-        () => exporter.stop(),
-        () => startAgent(),
-        ['MeridioPathExporterDown'],
-        {
-          during: async () => {
-            // What the exporter last showed is stale, not kept: no path series left to alert on.
-            assert.deepEqual(await prometheus.query('meridio_path_link_up'), []);
-          },
-        },
-      );
-    });
-
     it('a VPP interface set down: its cross-connect, and the frontend behind it, go red', async () => {
       // VPP takes an af_packet interface's Linux veth down with it, so the frontend's conduit loses its
       // carrier: the proxy's nexthop and FDB entry towards that frontend are down as well.
@@ -530,6 +515,23 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
         () => createTunnel(),
         ['MeridioPathLinkDown{type=xconnect}', 'MeridioPathVxlanTunnelGone'],
         { page: ['MeridioPathVxlanTunnelGone'] },
+      );
+    });
+
+    // Last: the gap it leaves in every series would hide, ten minutes later, the tunnels the VxLAN
+    // rule looks back on.
+    it('the exporter stopped: Prometheus cannot scrape it, and nothing it read lingers as an alert', async () => {
+      await matrix.fault(
+        'exporter stopped',
+        () => exporter.stop(),
+        () => startAgent(),
+        ['MeridioPathExporterDown'],
+        {
+          during: async () => {
+            // What the exporter last showed is stale, not kept: no path series left to alert on.
+            assert.deepEqual(await prometheus.query('meridio_path_link_up'), []);
+          },
+        },
       );
     });
   });
