@@ -35,6 +35,16 @@ export interface WatchedCollectionOptions<T extends KubernetesObject> {
  */
 const WATCH_TIMEOUT_S = 300;
 /**
+ * Up to this much is added to each watch's timeout at random: the agents of a cluster, started together
+ * by one rollout, would otherwise end and resume their watches in step every 5 minutes.
+ */
+const WATCH_TIMEOUT_JITTER_S = 60;
+
+/** The server-side timeout of one watch, 300 to 359 s. */
+export function watchTimeoutSeconds(random: () => number = Math.random): number {
+  return WATCH_TIMEOUT_S + Math.floor(random() * WATCH_TIMEOUT_JITTER_S);
+}
+/**
  * A watch that has said nothing for this long is taken for dead and started again. The API server sends
  * a bookmark about every minute on a watch that asks for them, so a quiet kind (nodes, Meridio's
  * resources) keeps one watch open; with client-node's own 30 s and no bookmarks it was cut and started
@@ -53,7 +63,7 @@ class BookmarkedWatch extends Watch {
   override watch(...[path, query, callback, done]: Parameters<Watch['watch']>): ReturnType<Watch['watch']> {
     return super.watch(
       path,
-      { ...query, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S },
+      { ...query, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds() },
       callback,
       done,
     );

@@ -431,7 +431,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
       ].join('\n'),
     );
     // No list in the steady state (the agent never polls), and each kind's watch stays open: at most
-    // one reconnect per kind in a minute (the server ends a watch after 5 min).
+    // one reconnect per kind in a minute (the server ends a watch after 5 to 6 min).
     assert.equal(requests.filter((e) => e.verb === 'list').length, 0, byVerb(requests));
     assert.ok(requests.length <= 4, byVerb(requests));
     assert.ok(memory < 256 * 2 ** 20, 'under the DaemonSet’s memory limit');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import pino from 'pino';
-import { WatchedCollection } from '../../../src/discovery/list-watch.ts';
+import { WatchedCollection, watchTimeoutSeconds } from '../../../src/discovery/list-watch.ts';
 
 /** A list that fails `failures` times (an API server refusing), recording when each attempt came. */
 function failingList(failures: number) {
@@ -56,5 +56,21 @@ describe('a failing list or watch is retried with a backoff that doubles up to i
       c.failureCounts().filter((f) => f.reason === 'forbidden'),
       [{ resource: 'pods', reason: 'forbidden', count: 5 }],
     );
+  });
+});
+
+describe('watch timeouts', () => {
+  it('are spread over 300 to 359 s, so agents rolled out together do not re-watch in step', () => {
+    assert.equal(
+      watchTimeoutSeconds(() => 0),
+      300,
+    );
+    assert.equal(
+      watchTimeoutSeconds(() => 0.999999),
+      359,
+    );
+    const seen = new Set(Array.from({ length: 200 }, () => watchTimeoutSeconds()));
+    assert.ok(seen.size > 20, `${seen.size} distinct timeouts in 200 watches`);
+    for (const t of seen) assert.ok(t >= 300 && t < 360, String(t));
   });
 });
