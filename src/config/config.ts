@@ -141,7 +141,8 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
       `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
     );
   }
-  const webConfigFile = get('web.config.file')?.value;
+  // An empty path is no web configuration, as the exporter toolkit takes `--web.config.file=`.
+  const webConfigFile = get('web.config.file')?.value || undefined;
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
   const cluster = parseCluster(get, env, problems);
   const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);

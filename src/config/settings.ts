@@ -32,7 +32,7 @@ export const SETTINGS: readonly SettingDef[] = [
   setting(
     'web.config.file',
     'PATH',
-    "TLS, client certificates, basic auth and response headers, in the Prometheus exporter toolkit's web configuration format (docs/security.md); re-read when it or the files it names change.",
+    "TLS, client certificates, basic auth and response headers, in the Prometheus exporter toolkit's web configuration format (docs/security.md); re-read when it or the files it names change. Empty: none, as in the toolkit.",
   ),
   setting(
     'demo',

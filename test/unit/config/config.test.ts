@@ -99,6 +99,13 @@ describe('configuration', () => {
     assert.equal(c.forwarder, 'forwarder-vpp-abc');
   });
 
+  it('takes an empty --web.config.file as none, as the exporter toolkit does (flag or environment)', () => {
+    assert.equal(config(['--demo=worker-a', '--web.config.file=']).webConfigFile, undefined);
+    assert.equal(config(['--demo=worker-a'], { MPE_WEB_CONFIG_FILE: '' }).webConfigFile, undefined);
+    assert.equal(config(['--demo=worker-a'], { MPE_WEB_CONFIG_FILE: '/w.yml' }).webConfigFile, '/w.yml');
+    assert.equal(config(['--demo=worker-a', '--web.config.file=/etc/web.yml']).webConfigFile, '/etc/web.yml');
+  });
+
   it('accepts [IPv6]:port', () => {
     assert.equal(config(['--demo=worker-a', '--web.listen-address=[::1]:9847']).listenHost, '::1');
   });
