@@ -63,6 +63,8 @@ interface DecodedDirectory {
   errors: ({ node: string; counter: string } & Symlink)[];
   values: number[];
   heaps: ({ heap: string; field: string } & Symlink)[];
+  /** Per vector symlinks point into: how many of its first elements they name (all that is read of it). */
+  linked: Map<number, number>;
 }
 
 const HEARTBEAT = '/sys/heartbeat';
@@ -195,6 +197,7 @@ export class StatsSegmentReader {
       errors: [],
       values: [],
       heaps: [],
+      linked: new Map(),
     };
     for (let i = 0; i < length; i++) {
       const at = i * ENTRY.size;
@@ -233,7 +236,7 @@ export class StatsSegmentReader {
         dir.values.push(i);
       }
     }
-    // Symlinks are checked once per directory, not on every read.
+    // Symlinks are checked, and what they need of their vectors counted, once per directory.
     for (const l of [...dir.errors, ...dir.heaps]) {
       if (l.target >= length || dir.types[l.target] !== EntryType.simpleCounters) {
         const name = 'node' in l ? `/err/${l.node}/${l.counter}` : `/mem/${l.heap}/${l.field}`;
@@ -242,6 +245,7 @@ export class StatsSegmentReader {
           `${name}: links to entry ${l.target}, which is not a simple counter vector`,
         );
       }
+      dir.linked.set(l.target, Math.max(dir.linked.get(l.target) ?? 0, l.element + 1));
     }
     this.directory = dir;
     return dir;
@@ -255,18 +259,13 @@ export class StatsSegmentReader {
       dir.ifNames === undefined ? [] : this.readInterfaceNames(view, dir, entryValue(dir.ifNames), budget);
     // Interface counters are indexed by sw_if_index, as /if/names is.
     const ifCounters = { maxThreads, maxLength: interfaceNames.length + COUNTER_SLACK, budget };
-    // Of a vector symlinks point into, only the elements they name are read.
-    const linked = new Map<number, number>();
-    for (const l of [...dir.errors, ...dir.heaps]) {
-      linked.set(l.target, Math.max(linked.get(l.target) ?? 0, l.element + 1));
-    }
     const simpleMemo = new Map<number, Float64Array>();
     const simple = (i: number): Float64Array => {
       let sums = simpleMemo.get(i);
       if (!sums) {
         sums = sumThreads(view, entryValue(i), SIMPLE_COUNTER_SIZE, dir.names[i] as string, {
           maxThreads,
-          keep: linked.get(i) ?? 0,
+          keep: dir.linked.get(i) ?? 0,
           budget,
         }).packets;
         simpleMemo.set(i, sums);
@@ -275,26 +274,15 @@ export class StatsSegmentReader {
     };
     let threads = 0;
 
+    const ifSums = (entry: number, elementSize: number) =>
+      sumThreads(view, entryValue(entry), elementSize, dir.names[entry] as string, ifCounters);
     const interfaceSimple = new Map<string, Float64Array>();
     for (const { entry, counter } of dir.ifSimple) {
-      const sums = sumThreads(
-        view,
-        entryValue(entry),
-        SIMPLE_COUNTER_SIZE,
-        dir.names[entry] as string,
-        ifCounters,
-      );
-      interfaceSimple.set(counter, sums.packets);
+      interfaceSimple.set(counter, ifSums(entry, SIMPLE_COUNTER_SIZE).packets);
     }
     const interfaceCombined = new Map<string, { packets: Float64Array; bytes: Float64Array }>();
     for (const { entry, counter } of dir.ifCombined) {
-      const sums = sumThreads(
-        view,
-        entryValue(entry),
-        COMBINED_COUNTER_SIZE,
-        dir.names[entry] as string,
-        ifCounters,
-      );
+      const sums = ifSums(entry, COMBINED_COUNTER_SIZE);
       threads = Math.max(threads, sums.threads);
       interfaceCombined.set(counter, { packets: sums.packets, bytes: sums.bytes as Float64Array });
     }
