@@ -210,15 +210,10 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     ]);
   }
 
-  async function agentPodName(): Promise<string> {
+  /** A field of the agent pod's metadata (`name`, `uid`). */
+  async function agentPodField(field: 'name' | 'uid'): Promise<string> {
     return (
-      await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'jsonpath={.items[0].metadata.name}'])
-    ).trim();
-  }
-
-  async function agentUid(): Promise<string> {
-    return (
-      await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', 'jsonpath={.items[0].metadata.uid}'])
+      await cluster.kubectl(['-n', NS, 'get', 'pods', '-o', `jsonpath={.items[0].metadata.${field}}`])
     ).trim();
   }
 
@@ -416,7 +411,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     const started = events.filter((e) => e.stage === 'ResponseStarted' && e.verb === 'watch').length;
     const ended = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'watch').length;
     const agents = new Set(events.map((e) => e.userAgent));
-    const cg = podCgroup(cluster.cgroupRoot, await agentUid());
+    const cg = podCgroup(cluster.cgroupRoot, await agentPodField('uid'));
     const cpu0 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
     await new Promise((r) => setTimeout(r, 30_000));
     const cpu1 = Number(readFileSync(join(cg.cpuacct, 'cpuacct.usage'), 'utf8'));
@@ -446,7 +441,7 @@ describe('on a real Kubernetes node', { skip: kubeClusterOrSkip() }, () => {
     const exporters = await prometheus.query('count by (exporter_pod) (meridio_pod_info)');
     assert.deepEqual(
       exporters.map((x) => x.metric.exporter_pod),
-      [await agentPodName()],
+      [await agentPodField('name')],
     );
   });
 

@@ -7,10 +7,10 @@ import type { RunningExporter } from '../../src/exporter.ts';
 import { TestAlertmanager } from '../support/alertmanager.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix, rulesForTest, testTiming } from '../support/fault-matrix.ts';
+import { FaultMatrix, rulesForTest, startAlerting, testTiming } from '../support/fault-matrix.ts';
 import { NEIGHBOUR_FAILS, settleNeighbours } from '../support/neighbours.ts';
 import { GuideTopology, removeStaleNamespaces } from '../support/netns-topology.ts';
-import { TestPrometheus } from '../support/prometheus.ts';
+import { PROMETHEUS_VERSIONS, TestPrometheus } from '../support/prometheus.ts';
 import { builtTool } from '../support/test-cache.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -27,20 +27,15 @@ const CYCLE_S = 1;
 /** `--path.fdb-missing-after` in this suite. */
 const FDB_MISSING_S = 3;
 
-// The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3 (built from
-// the Go module proxy by scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
-// With Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules:
-// each fault must page exactly once, naming its root cause, and resolve after the repair.
-const PROMETHEUSES: [string, () => string, boolean][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus'), false],
-  ['Prometheus 3', () => builtTool('prometheus'), true],
-];
+// The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3. With
+// Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules: each
+// fault must page exactly once, naming its root cause, and resolve after the repair.
 
-for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
+for (const { name, prometheus: bin, current } of PROMETHEUS_VERSIONS) {
   describe(`fault matrix on the Meridio pods (shipped rules, real ${name})`, () => {
     let exporter: RunningExporter;
     const prometheus = new TestPrometheus(bin());
-    const alertmanager = withAlertmanager ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
+    const alertmanager = current ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-'));
     const matrix = new FaultMatrix(prometheus, {
       timing: testTiming(CYCLE_S, TEST_RULES),
@@ -79,14 +74,7 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
         ],
         { schedule: true },
       );
-      await alertmanager?.start();
-      await prometheus.start(
-        [new URL(exporter.url).host],
-        'meridio-path-exporter',
-        [rules],
-        undefined,
-        alertmanager && new URL(alertmanager.url).host,
-      );
+      await startAlerting(prometheus, exporter.url, rules, alertmanager);
     });
 
     after(async () => {

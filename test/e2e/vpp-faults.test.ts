@@ -9,10 +9,16 @@ import type { PathGraph } from '../../src/path/graph.ts';
 import { TestAlertmanager } from '../support/alertmanager.ts';
 import { emptyPanels, evaluateTrafficPathPanels, linksShownDown } from '../support/dashboard-queries.ts';
 import { startTestExporter } from '../support/exporter.ts';
-import { FaultMatrix, rulesForTest, TEST_WINDOW_S, testTiming } from '../support/fault-matrix.ts';
+import {
+  FaultMatrix,
+  rulesForTest,
+  startAlerting,
+  TEST_WINDOW_S,
+  testTiming,
+} from '../support/fault-matrix.ts';
 import { LiveVpp, liveVppOrSkip } from '../support/live-vpp.ts';
 import { NEIGHBOUR_FAILS, settleNeighbours, shortNeighbourTimers } from '../support/neighbours.ts';
-import { freePort, TestPrometheus } from '../support/prometheus.ts';
+import { freePort, PROMETHEUS_VERSIONS, TestPrometheus } from '../support/prometheus.ts';
 import { builtTool } from '../support/test-cache.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -61,21 +67,16 @@ async function answered(ns: string, addr: string, ms = 15_000): Promise<void> {
   assert.fail(`${addr} does not answer ${ns} within ${ms / 1000} s`);
 }
 
-// The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3 (built from
-// the Go module proxy by scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
-// With Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules:
-// each fault must page exactly once, naming its root cause, and resolve after the repair.
-const PROMETHEUSES: [string, () => string, boolean][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus'), false],
-  ['Prometheus 3', () => builtTool('prometheus'), true],
-];
+// The shipped rules fire and clear alike on Debian's Prometheus 2.42 and on Prometheus 3. With
+// Prometheus 3, the alerts go on to a real Alertmanager with the shipped route and inhibit rules: each
+// fault must page exactly once, naming its root cause, and resolve after the repair.
 
-for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
+for (const { name, prometheus: bin, current } of PROMETHEUS_VERSIONS) {
   describe(`fault matrix on VPP (live VPP, shipped rules, real ${name})`, { skip: liveVppOrSkip() }, () => {
     let vpp: LiveVpp;
     let exporter: RunningExporter;
     const prometheus = new TestPrometheus(bin());
-    const alertmanager = withAlertmanager ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
+    const alertmanager = current ? new TestAlertmanager(builtTool('alertmanager')) : undefined;
     const dir = mkdtempSync(join(tmpdir(), 'mpe-e2e-vpp-'));
     const matrix = new FaultMatrix(prometheus, {
       timing: testTiming(CYCLE_S, TEST_RULES),
@@ -246,14 +247,7 @@ for (const [name, bin, withAlertmanager] of PROMETHEUSES) {
         );
       };
       await startAgent();
-      await alertmanager?.start();
-      await prometheus.start(
-        [new URL(exporter.url).host],
-        'meridio-path-exporter',
-        [rules],
-        undefined,
-        alertmanager && new URL(alertmanager.url).host,
-      );
+      await startAlerting(prometheus, exporter.url, rules, alertmanager);
       prometheusStarted = Date.now();
     });
 

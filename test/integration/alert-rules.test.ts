@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { RULE_GROUPS, rulesDocument } from '../../grafana/src/alert-rules.ts';
-import { builtTool } from '../support/test-cache.ts';
-import { requireTool } from '../support/tools.ts';
+import { RULE_GROUPS } from '../../grafana/src/alert-rules.ts';
+import { PROMETHEUS_VERSIONS } from '../support/prometheus.ts';
+import { expectedAlert } from '../support/promtool-cases.ts';
 
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
 
@@ -521,15 +521,6 @@ const CASES: Record<string, { fires: Case; silent: Case[]; keepsFiring?: Case[] 
 
 const ALERTS = new Map(RULE_GROUPS.flatMap((g) => g.rules).map((r) => [r.alert, r]));
 
-/** Expand the few template forms the rules use, as Prometheus would for these labels and value. */
-function expand(template: string, labels: Labels, value: string): string {
-  const out = template
-    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, name: string) => labels[name] ?? '')
-    .replace(/\{\{ \$value( \| humanize)? \}\}/g, value);
-  assert.doesNotMatch(out, /\{\{/, `a template form this test does not expand: ${out}`);
-  return out;
-}
-
 function promtoolTests(): unknown {
   const tests: unknown[] = [];
   for (const [alertname, c] of Object.entries(CASES)) {
@@ -545,14 +536,7 @@ function promtoolTests(): unknown {
           {
             eval_time: k.evalTime,
             alertname,
-            exp_alerts: k.fire.map((labels) => ({
-              exp_labels: { ...labels, severity: rule.severity },
-              exp_annotations: {
-                summary: expand(rule.summary, labels, k.value ?? '0'),
-                description: expand(rule.description, labels, k.value ?? '0'),
-                runbook_url: rulesRunbook(alertname),
-              },
-            })),
+            exp_alerts: k.fire.map((labels) => expectedAlert(rule, labels, k.value)),
           },
         ],
       });
@@ -561,26 +545,8 @@ function promtoolTests(): unknown {
   return { rule_files: [RULES], evaluation_interval: '1m', tests };
 }
 
-function rulesRunbook(alert: string): string {
-  for (const g of rulesDocument().groups as {
-    rules: { alert: string; annotations: { runbook_url: string } }[];
-  }[]) {
-    const r = g.rules.find((x) => x.alert === alert);
-    if (r) return r.annotations.runbook_url;
-  }
-  throw new Error(alert);
-}
-
-/**
- * The promtool of each Prometheus the rules must work on: Debian's 2.42, and Prometheus 3 (what
- * kube-prometheus-stack ships), built from the Go module proxy by scripts/test-cluster-parts.sh.
- */
-const PROMTOOLS: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('promtool')],
-  ['Prometheus 3', () => builtTool('promtool')],
-];
-
-for (const [prometheus, promtool] of PROMTOOLS) {
+// promtool of each Prometheus the rules must work on (PROMETHEUS_VERSIONS).
+for (const { name: prometheus, promtool } of PROMETHEUS_VERSIONS) {
   describe(`alert rules on ${prometheus}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpe-rules-'));
     after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { RULE_GROUPS, rulesDocument } from '../../grafana/src/alert-rules.ts';
+import { RULE_GROUPS } from '../../grafana/src/alert-rules.ts';
 import {
   forwarder,
   healthySeries,
@@ -20,8 +20,8 @@ import {
   targetMac,
   targetPod,
 } from '../support/meridio-series.ts';
-import { builtTool } from '../support/test-cache.ts';
-import { requireTool } from '../support/tools.ts';
+import { PROMETHEUS_VERSIONS } from '../support/prometheus.ts';
+import { expectedAlert } from '../support/promtool-cases.ts';
 
 // Every rule over whole Meridio clusters (test/support/meridio-series.ts): several trenches, conduits
 // and attractors, frontends on other nodes, a conduit with no frontend yet, IPv4-only, IPv6-only and
@@ -29,11 +29,6 @@ import { requireTool } from '../support/tools.ts';
 // broke (and no other alert). test/integration/alert-rules.test.ts has each rule's own small cases.
 const RULES = new URL('../../deploy/rules/meridio-path-exporter.rules.yml', import.meta.url).pathname;
 const ALERTS = new Map(RULE_GROUPS.flatMap((g) => g.rules).map((r) => [r.alert, r]));
-const RUNBOOK = new Map(
-  (rulesDocument().groups as { rules: { alert: string; annotations: { runbook_url: string } }[] }[]).flatMap(
-    (g) => g.rules.map((r) => [r.alert, r.annotations.runbook_url] as const),
-  ),
-);
 /** When every case is evaluated: after every rule's `for:` (at most 15 min) on 40 minutes of series. */
 const EVAL = '30m';
 
@@ -280,15 +275,6 @@ const FAULTS: TopologyFault[] = [
   },
 ];
 
-/** Expand the few template forms the rules use, as Prometheus would for these labels and value. */
-function expand(template: string, labels: Labels, value: string): string {
-  const out = template
-    .replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, (_m, name: string) => labels[name] ?? '')
-    .replace(/\{\{ \$value( \| humanize)? \}\}/g, value);
-  assert.doesNotMatch(out, /\{\{/, `a template form this test does not expand: ${out}`);
-  return out;
-}
-
 /** One promtool test over `series`: `expected`'s alert fires as said, every other alert stays silent. */
 function promtoolTest(name: string, series: Series[], expected?: Expected): unknown {
   return {
@@ -300,14 +286,7 @@ function promtoolTest(name: string, series: Series[], expected?: Expected): unkn
       return {
         eval_time: expected?.evalTime ?? EVAL,
         alertname: rule.alert,
-        exp_alerts: fire.map((labels) => ({
-          exp_labels: { ...labels, severity: rule.severity },
-          exp_annotations: {
-            summary: expand(rule.summary, labels, expected?.value ?? '0'),
-            description: expand(rule.description, labels, expected?.value ?? '0'),
-            runbook_url: RUNBOOK.get(rule.alert),
-          },
-        })),
+        exp_alerts: fire.map((labels) => expectedAlert(rule, labels, expected?.value)),
       };
     }),
   };
@@ -325,12 +304,7 @@ function faultTests(): unknown[] {
   });
 }
 
-const PROMTOOLS: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('promtool')],
-  ['Prometheus 3', () => builtTool('promtool')],
-];
-
-for (const [prometheus, promtool] of PROMTOOLS) {
+for (const { name: prometheus, promtool } of PROMETHEUS_VERSIONS) {
   describe(`alert rules on whole Meridio topologies (${prometheus})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'mpe-topologies-'));
     after(() => rmSync(dir, { recursive: true, force: true }));

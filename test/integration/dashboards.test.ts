@@ -7,9 +7,7 @@ import { generatedFiles } from '../../grafana/src/generate.ts';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { startTestExporter } from '../support/exporter.ts';
 import { DEMO, vppFixturePath } from '../support/fixtures.ts';
-import { TestPrometheus } from '../support/prometheus.ts';
-import { builtTool } from '../support/test-cache.ts';
-import { requireTool } from '../support/tools.ts';
+import { PROMETHEUS_VERSIONS, TestPrometheus } from '../support/prometheus.ts';
 
 interface Dashboard {
   title: string;
@@ -37,14 +35,9 @@ const dashboards = [...generatedFiles()]
   .filter(([path]) => path.startsWith('grafana/dashboards/'))
   .map(([, text]) => JSON.parse(text) as Dashboard);
 
-// Range selectors, `le` and regex matching changed in Prometheus 3: the queries run on Debian's 2.42
-// and on Prometheus 3 (scripts/test-cluster-parts.sh), what kube-prometheus-stack ships.
-const PROMETHEUSES: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('prometheus')],
-  ['Prometheus 3', () => builtTool('prometheus')],
-];
-
-for (const [name, bin] of PROMETHEUSES) {
+// The queries run on every Prometheus of PROMETHEUS_VERSIONS (range selectors, `le` and regex
+// matching changed in 3).
+for (const { name, prometheus: bin } of PROMETHEUS_VERSIONS) {
   describe(`every dashboard query against a real ${name} that scraped the demo`, () => {
     const prometheus = new TestPrometheus(bin());
     let exporter: RunningExporter;

@@ -4,18 +4,12 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { RunningExporter } from '../../src/exporter.ts';
 import { startTestExporter } from '../support/exporter.ts';
+import { PROMETHEUS_VERSIONS } from '../support/prometheus.ts';
 import { GOLDEN } from '../support/render-demo.ts';
-import { builtTool } from '../support/test-cache.ts';
-import { requireTool } from '../support/tools.ts';
 
-/** Debian's promtool (2.42) and Prometheus 3's (scripts/test-cluster-parts.sh): both lint alike. */
-const PROMTOOLS: [string, () => string][] = [
-  ['Prometheus 2.42 (Debian)', () => requireTool('promtool')],
-  ['Prometheus 3', () => builtTool('promtool')],
-];
-
+/** Debian's promtool (2.42) and Prometheus 3's (PROMETHEUS_VERSIONS): both lint alike. */
 function promtoolCheck(text: string): { status: number | null; output: string } {
-  const outputs = PROMTOOLS.map(([name, promtool]) => {
+  const outputs = PROMETHEUS_VERSIONS.map(({ name, promtool }) => {
     const r = spawnSync(promtool(), ['check', 'metrics'], { input: text, encoding: 'utf8' });
     return { name, status: r.status, output: `${r.stdout}${r.stderr}` };
   });

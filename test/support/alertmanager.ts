@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort } from './prometheus.ts';
+import { freePort, stopChild } from './prometheus.ts';
 
 const SHIPPED = new URL('../../deploy/alertmanager/meridio-path-exporter.yml', import.meta.url).pathname;
 
@@ -120,14 +120,7 @@ export class TestAlertmanager {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stopChild(this.child);
     await new Promise((r) => (this.webhook ? this.webhook.close(r) : r(undefined)));
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }

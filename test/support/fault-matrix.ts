@@ -75,6 +75,26 @@ export function testTiming(cycleS: number, rules: TestRules): AlertTiming {
   return { cycleS, scrapeS: SCRAPE_INTERVAL_S, evaluationS: EVALUATION_INTERVAL_S, forS: rules.forS };
 }
 
+/**
+ * Starts `alertmanager`, when the suite has one, and `prometheus` scraping the exporter at
+ * `exporterUrl` with `rules`, sending its alerts to that Alertmanager.
+ */
+export async function startAlerting(
+  prometheus: TestPrometheus,
+  exporterUrl: string,
+  rules: string,
+  alertmanager?: TestAlertmanager,
+): Promise<void> {
+  await alertmanager?.start();
+  await prometheus.start(
+    [new URL(exporterUrl).host],
+    'meridio-path-exporter',
+    [rules],
+    undefined,
+    alertmanager && new URL(alertmanager.url).host,
+  );
+}
+
 /** Something a fault needs before the exporter can see it (e.g. the kernel's own probes), and why. */
 export interface SlowerFault {
   seconds: number;
@@ -149,12 +169,9 @@ export class FaultMatrix {
         })),
       )} (all since the fault: ${all.length})`,
     );
-    assert.deepEqual(
-      named(firing[0] as Notification),
-      [...page].sort(),
-      `${name}: the page names its root cause`,
-    );
-    return named(firing[0] as Notification).join(', ');
+    const paged = named(firing[0] as Notification);
+    assert.deepEqual(paged, [...page].sort(), `${name}: the page names its root cause`);
+    return paged.join(', ');
   }
 
   /**

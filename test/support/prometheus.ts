@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtTool } from './test-cache.ts';
 import { requireTool } from './tools.ts';
 
 export async function freePort(): Promise<number> {
@@ -16,11 +17,42 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A real Prometheus on loopback, scraping the given targets every second, in a temporary directory. */
+/**
+ * The Prometheus versions the rules, dashboards and fault matrices are held to: Debian's 2.42, and
+ * Prometheus 3 (what kube-prometheus-stack ships) from the Go module proxy
+ * (scripts/test-cluster-parts.sh). Range selectors, `le` and regex matching changed in 3. `current`:
+ * the one users run today, the one the fault matrices also feed to Alertmanager.
+ */
+export const PROMETHEUS_VERSIONS = [
+  {
+    name: 'Prometheus 2.42 (Debian)',
+    prometheus: () => requireTool('prometheus'),
+    promtool: () => requireTool('promtool'),
+    current: false,
+  },
+  {
+    name: 'Prometheus 3',
+    prometheus: () => builtTool('prometheus'),
+    promtool: () => builtTool('promtool'),
+    current: true,
+  },
+] as const;
+
+/** SIGTERM, then SIGKILL after 10 s; resolves once `child` exited. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
 /** How often the test Prometheus scrapes and evaluates its rules. */
 export const SCRAPE_INTERVAL_S = 1;
 export const EVALUATION_INTERVAL_S = 1;
 
+/** A real Prometheus on loopback, scraping the given targets every second, in a temporary directory. */
 export class TestPrometheus {
   /** `bin`: a Prometheus other than the PATH's (Debian's 2.42), e.g. `builtTool('prometheus')`. */
   constructor(private readonly bin = requireTool('prometheus')) {}
@@ -125,14 +157,7 @@ export class TestPrometheus {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stopChild(this.child);
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
