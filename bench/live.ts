@@ -63,7 +63,7 @@ const STALL_MS = 20_000;
 const PROBE_EVERY_MS = 10;
 const FLOOR_CONNECTIONS = 50;
 /**
- * MPE_BENCH_LIVE_ONLY=stall: only the event-loop stall rows (main, worker, floor), each run
+ * MPE_BENCH_LIVE_ONLY=stall: only the event-loop stall rows (exporter, floor), each run
  * MPE_BENCH_LIVE_STALL_RUNS times (default 1), for work on the serving thread's latency.
  */
 const STALL_ONLY = process.env.MPE_BENCH_LIVE_ONLY === 'stall';
@@ -781,7 +781,7 @@ async function vpe(vpp: LiveVpp): Promise<VpeResult> {
 // ---------------------------------------------------------------------------------------------------
 // The event-loop stall at 10,000 interfaces: scrapes every 50 ms while a cycle runs every second.
 
-async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: string; body: Buffer }> {
+async function stall(vpp: LiveVpp): Promise<{ line: string; body: Buffer }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
   const loop = loopDelayProbe();
@@ -797,7 +797,6 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: s
           '--collect.interval=1s',
           // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
           '--collect.command-timeout=900ms',
-          `--collect.thread=${thread}`,
         ],
         [...DOCKERFILE_NODE_FLAGS, ...loop.nodeFlags],
         loop.env,
@@ -821,23 +820,21 @@ async function stall(vpp: LiveVpp, thread: 'main' | 'worker'): Promise<{ line: s
 }
 
 /**
- * Row 8: the stall with the collection on the serving thread and in the worker, then the floor serving
- * the same bytes (`body`, or what the first run served), each STALL_RUNS times.
+ * Row 8: the stall with cycles every second, then the floor serving the same bytes (`body`, or what
+ * the first run served), each STALL_RUNS times.
  */
 async function stallRows(vpp: LiveVpp, body?: Buffer): Promise<string[]> {
   const lines: string[] = [];
   let served = body;
-  for (const thread of ['main', 'worker'] as const) {
-    for (let i = 0; i < STALL_RUNS; i++) {
-      const run = await stall(vpp, thread).catch((err: Error) => ({
-        line: `**failed**: ${err.message}`,
-        body: undefined,
-      }));
-      served ??= run.body;
-      lines.push(
-        `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms --collect.thread=${thread}\` | ${run.line} | |`,
-      );
-    }
+  for (let i = 0; i < STALL_RUNS; i++) {
+    const run = await stall(vpp).catch((err: Error) => ({
+      line: `**failed**: ${err.message}`,
+      body: undefined,
+    }));
+    served ??= run.body;
+    lines.push(
+      `| 8 | event-loop stall: \`--collect.interval=1s --collect.command-timeout=900ms\` | ${run.line} | |`,
+    );
   }
   for (let i = 0; i < STALL_RUNS; i++) {
     const line = served

@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Config, ConfigError } from './config/config.ts';
 import { closeCollections, createCollections } from './cycle/collections.ts';
-import { type Collector, startInProcessCollector } from './cycle/collector.ts';
+import { type Collector, startCollection } from './cycle/collector.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
-import { startWorkerCollector } from './cycle/worker-collector.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import { ServingMetrics } from './exposition/serving-metrics.ts';
@@ -47,7 +46,7 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
 
 export interface RunningExporter {
   app: FastifyInstance;
-  /** The collecting side: on this thread or in a worker thread (`--collect.thread`). */
+  /** The collecting side: cycles on the schedule. */
   collector: Collector;
   /** Where the server listens, e.g. `http://127.0.0.1:9847`. */
   url: string;
@@ -73,34 +72,21 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
   }
 }
 
-/**
- * The collecting side where `--collect.thread` says, and where the serving side's metrics (process,
- * web configuration) are rendered: with the exposition they join, on that thread.
- */
+/** The collecting side, and the serving side's metrics (process, web configuration) joined to each exposition. */
 async function startCollector(
   config: Config,
   logger: Logger,
   cache: ExpositionCache,
-  options: { processMetrics?: boolean; discoveryWaitMs?: number; onCollectorDeath?: (err: Error) => void },
+  options: { processMetrics?: boolean; discoveryWaitMs?: number },
 ): Promise<{ collector: Collector; observeWebConfigReload: (ok: boolean) => void }> {
-  const processMetrics = options.processMetrics ?? true;
-  const waitOption = options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs };
-  if (config.collectThread === 'worker') {
-    const worker = await startWorkerCollector(config, logger, cache, {
-      ...waitOption,
-      processMetrics,
-      ...(options.onCollectorDeath && { onDeath: options.onCollectorDeath }),
-    });
-    return { collector: worker, observeWebConfigReload: (ok) => worker.observeWebConfigReload(ok) };
-  }
-  const serving = new ServingMetrics(config.node, { processMetrics });
-  const collector = await startInProcessCollector(
+  const serving = new ServingMetrics(config.node, { processMetrics: options.processMetrics ?? true });
+  const collector = await startCollection(
     config,
     logger,
     async (collected) => {
       await cache.publish(await serving.appendTo(collected));
     },
-    { ...waitOption },
+    { ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }) },
   );
   return { collector, observeWebConfigReload: (ok) => serving.observeWebConfigReload(ok) };
 }
@@ -115,8 +101,6 @@ export async function startExporter(
     discoveryWaitMs?: number;
     /** How often the web configuration's files are looked at for changes. */
     webConfigWatchMs?: number;
-    /** The collection thread ended on its own (`--collect.thread=worker`): nothing is collected any more. */
-    onCollectorDeath?: (err: Error) => void;
   } = {},
 ): Promise<RunningExporter> {
   // Checked before anything starts: a bad file is a configuration error (exit 2), like a bad flag.
@@ -172,7 +156,6 @@ export async function startExporter(
       ...(config.cluster && { mode: config.cluster.mode }),
       node: config.node,
       schedule: collector.schedule,
-      collectThread: config.collectThread,
       ...(security && {
         webConfig: config.webConfigFile,
         tls: Boolean(security.tlsOptions()),

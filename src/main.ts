@@ -104,12 +104,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    exporter = await startExporter(config, logger, {
-      // A collection thread that ends on its own is a bug; a restart by the kubelet is the honest repair.
-      onCollectorDeath: () => {
-        if (!stopping) process.exit(1);
-      },
-    });
+    exporter = await startExporter(config, logger);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`meridio-path-exporter: ${err.message}\n`);

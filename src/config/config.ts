@@ -52,8 +52,6 @@ export interface Config {
   intervalSeconds: number;
   stateIntervalMs: number;
   commandTimeoutMs: number;
-  /** Where cycles run: on the serving thread (sliced) or in a worker thread. */
-  collectThread: 'main' | 'worker';
   statsSegment: StatsSegmentSetting;
   /** How long a remembered path link that is gone stays as a down link; 0 disables. */
   goneWindowMs: number;
@@ -153,7 +151,6 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     'false',
     problems,
   );
-  const collectThread = enumSetting(get, 'collect.thread', ['main', 'worker'] as const, 'main', problems);
   const intervalMs = durationSetting(get, 'collect.interval', '15s', problems);
   const stateIntervalMs = durationSetting(get, 'collect.state-interval', '60s', problems);
   const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', '5s', problems);
@@ -211,7 +208,6 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     intervalSeconds: intervalMs / 1000,
     stateIntervalMs: stateIntervalMs as number,
     commandTimeoutMs: commandTimeoutMs as number,
-    collectThread: collectThread as Config['collectThread'],
     statsSegment,
     goneWindowMs: goneWindowMs ?? 0,
     fdbMissingMs: fdbMissingMs ?? 0,

@@ -103,12 +103,6 @@ export const SETTINGS: readonly SettingDef[] = [
     '5s',
   ),
   setting(
-    'collect.thread',
-    'main|worker',
-    'Where collection, parsing and path correlation run. main: on the serving thread, in slices of 5 ms (least memory). worker: in a low-priority worker thread, so a scrape never waits for a cycle (more memory: about 20 MB at 1,000 VPP interfaces, about 10 MB at 10,000; for forwarders with thousands of interfaces; the nodejs_* metrics then describe that thread).',
-    'main',
-  ),
-  setting(
     'collect.include-local',
     'true|false',
     "Also export the kernel's local routing table, link-local multicast neighbours and multicast FDB entries of the pods (many series, rarely useful).",

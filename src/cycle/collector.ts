@@ -8,7 +8,7 @@ import { closeCollections, createCollections, type SourceDescription } from './c
 import { type CycleResult, CycleRunner, type PublishExposition } from './cycle-runner.ts';
 import { CycleScheduler, cronExpression } from './scheduler.ts';
 
-/** What one cycle did, small enough to cross from a worker thread. */
+/** What one cycle did, as the serving side and the tests see it. */
 export interface CycleSummary {
   graph: PathGraph;
   seconds: number;
@@ -31,8 +31,7 @@ export function summarize(result: CycleResult): CycleSummary {
 
 /**
  * The collecting side as the serving side sees it: cycles on a schedule, the last traffic path, and
- * whether the node's pods are known. Runs on the serving thread (`InProcessCollector`) or in a worker
- * thread (`WorkerCollector`); both publish each cycle's exposition through the same callback.
+ * whether the node's pods are known. Each cycle's exposition is handed over through `publish`.
  */
 export interface Collector {
   readonly description: SourceDescription;
@@ -60,8 +59,11 @@ export interface CollectorOptions {
   onCycle?: (summary: CycleSummary | undefined) => void;
 }
 
-/** Collection on the calling thread; the cycle's long computations run in slices between scrapes. */
-export async function startInProcessCollector(
+/**
+ * Collection on the serving thread. A cycle yields to the event loop between its steps (each command's
+ * parse, the correlation, each renderer), so a scrape waits for one step at most (DESIGN.md).
+ */
+export async function startCollection(
   config: Config,
   logger: Logger,
   publish: PublishExposition,

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { SelfMetrics } from '../exposition/self-metrics.ts';
-import { correlatePathInSlices, trafficOf } from '../path/correlate.ts';
+import { correlatePath, trafficOf } from '../path/correlate.ts';
 import { GoneLinks } from '../path/gone-links.ts';
 import type { PathGraph } from '../path/graph.ts';
 import { MissingFdb } from '../path/missing-fdb.ts';
-import { renderPathMetricPartsInSlices } from '../path/path-metrics.ts';
+import { renderPathMetricParts } from '../path/path-metrics.ts';
 import { renderPodParts } from '../render/pod-renderer.ts';
 import { VppRenderer } from '../render/vpp-renderer.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
-import { runSliced } from '../util/slices.ts';
+import { yieldToEventLoop } from '../util/yield.ts';
 import type { PodCollection } from './pod-collection.ts';
 import type { VppCollection } from './vpp-collection.ts';
 
@@ -91,19 +91,18 @@ export class CycleRunner {
     // Every renderer hands back byte ranges; the one copy is the concat below.
     const parts: Buffer[] = [];
     const expected = this.expectedVips();
-    // In slices: at 10,000 interfaces correlation takes hundreds of milliseconds, which must not hold scrapes.
-    const graph = await runSliced(
-      correlatePathInSlices({
-        node: this.node,
-        ...(snapshot && { vpp: snapshot }),
-        pods,
-        ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
-        gone: this.gone,
-        missingFdb: this.missingFdb,
-        ...(expected && { expectedVips: expected }),
-        podsKnown: this.podsKnown(),
-      }),
-    );
+    // Scrapes that arrived while reading are answered before the correlation and between the renderers.
+    await yieldToEventLoop();
+    const graph = correlatePath({
+      node: this.node,
+      ...(snapshot && { vpp: snapshot }),
+      pods,
+      ...(this.lastGraph && { previousTraffic: trafficOf(this.lastGraph) }),
+      gone: this.gone,
+      missingFdb: this.missingFdb,
+      ...(expected && { expectedVips: expected }),
+      podsKnown: this.podsKnown(),
+    });
     if (snapshot) {
       parts.push(...(await this.renderer.renderParts(snapshot)));
       for (const status of snapshot.commands) {
@@ -118,7 +117,8 @@ export class CycleRunner {
       }
     }
     this.selfMetrics.sweepCommandSeries();
-    parts.push(...(await runSliced(renderPathMetricPartsInSlices(graph))));
+    await yieldToEventLoop();
+    parts.push(...renderPathMetricParts(graph));
     const seconds = (performance.now() - t0) / 1000;
     this.selfMetrics.observeCycle(seconds);
     parts.push(Buffer.from(await this.selfMetrics.render()));

@@ -10,7 +10,6 @@ import { SourceError } from '../sources/source-error.ts';
 import type { VppCommand } from '../sources/vpp-commands.ts';
 import type { StatsSegmentData } from '../sources/vpp-stats/segment-reader.ts';
 import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-stats/stats-segment-source.ts';
-import { runSliced } from '../util/slices.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
 import { failureMessage } from './timeout-text.ts';
@@ -301,9 +300,7 @@ export class VppCollection {
       };
     }
     await yieldToEventLoop();
-    const parsed = collector.parseInSlices
-      ? await runSliced(collector.parseInSlices(text))
-      : collector.parse(text);
+    const parsed = collector.parse(text);
     if (text.trim() !== '' && collector.isEmpty(parsed.value) && parsed.report.unparsedLines > 0) {
       const first = parsed.report.firstUnparsed;
       return {

@@ -11,11 +11,6 @@ export interface RenderedExposition {
   text: Buffer;
   gzip: Buffer;
   renderedAt: number;
-  /**
-   * Keeps the bytes from being rewritten until the returned release is called (shared slots of the
-   * collection thread); absent when the bytes are the exposition's own.
-   */
-  hold?: () => () => void;
 }
 
 /**
@@ -33,12 +28,7 @@ export class ExpositionCache {
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     // zlib runs on the thread pool, so compressing a large exposition does not block scrapes.
     const compressed = await gzipAsync(bytes, { level: GZIP_LEVEL });
-    return this.put({ text: bytes, gzip: compressed, renderedAt });
-  }
-
-  /** Serve an exposition compressed elsewhere (the collection thread). */
-  put(rendered: RenderedExposition): RenderedExposition {
-    this.current = rendered;
-    return rendered;
+    this.current = { text: bytes, gzip: compressed, renderedAt };
+    return this.current;
   }
 }

@@ -9,10 +9,8 @@ const NONCONFORMING_DEFAULTS = [
 ];
 
 /**
- * The serving side's metrics: the process and event loop (prom-client's defaults, whose event loop
- * and heap figures are those of the thread that renders them: the serving thread, or the collection
- * thread with `--collect.thread=worker`) and the web configuration. Rendered once per published cycle
- * and appended to the collection's exposition.
+ * The serving side's metrics: the process and event loop (prom-client's defaults) and the web
+ * configuration. Rendered once per published cycle and appended to the collection's exposition.
  */
 export class ServingMetrics {
   private readonly registry = new Registry();

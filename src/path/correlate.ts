@@ -1,6 +1,5 @@
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
-import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
 import type { GoneLinks } from './gone-links.ts';
 import { PATH_SCHEMA_VERSION, type PathGraph, type PathLink, type Traffic } from './graph.ts';
 import { markTraffic } from './link-health.ts';
@@ -32,12 +31,7 @@ export interface CorrelateInput {
  * listed in `pods` whether or not it has a link.
  */
 export function correlatePath(input: CorrelateInput): PathGraph {
-  return runNow(correlatePathInSlices(input));
-}
-
-/** `correlatePath` cut into slices, for the cycle to run without holding scrapes (`runSliced`). */
-export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph> {
-  const index = yield* NodeIndex.build(input.vpp, input.pods);
+  const index = NodeIndex.build(input.vpp, input.pods);
   if (input.podsKnown === false) index.podsComplete = false;
   const links: PathLink[] = [];
   for (const build of [
@@ -50,13 +44,13 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
     fdbLinks,
     vipLinks,
   ]) {
-    for (const link of yield* build(index)) links.push(link);
+    for (const link of build(index)) links.push(link);
   }
   if (input.expectedVips) {
-    for (const link of yield* expectedVipLinks(index, input.expectedVips)) links.push(link);
+    for (const link of expectedVipLinks(index, input.expectedVips)) links.push(link);
   }
   if (input.missingFdb) {
-    for (const link of yield* input.missingFdb.links(index, input.now ?? Date.now())) links.push(link);
+    for (const link of input.missingFdb.links(index, input.now ?? Date.now())) links.push(link);
   }
   if (input.gone) {
     const vpp = input.vpp;
@@ -65,9 +59,7 @@ export function* correlatePathInSlices(input: CorrelateInput): Sliced<PathGraph>
     links.push(...input.gone.restore(links, index.nodes, complete, input.now ?? Date.now()));
   }
   const used = new Set<string>();
-  let n = 0;
   for (const link of links) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     used.add(link.from);
     used.add(link.to);
     markTraffic(link, index.nodes, input.previousTraffic);

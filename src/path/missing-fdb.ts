@@ -1,5 +1,4 @@
 import type { PodLink } from '../parsers/linux/records.ts';
-import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import type { PathLink } from './graph.ts';
 import { makeLink } from './link-health.ts';
 import type { NodeIndex, PodInterfaceRef } from './node-index.ts';
@@ -17,14 +16,12 @@ export class MissingFdb {
 
   constructor(private readonly windowMs: number) {}
 
-  *links(index: NodeIndex, now: number): Sliced<PathLink[]> {
+  links(index: NodeIndex, now: number): PathLink[] {
     const links: PathLink[] = [];
     if (this.windowMs <= 0) return links;
     const stillMissing = new Set<string>();
-    let n = 0;
     for (const target of index.podInterfaces) {
       if (target.pod.target.role !== 'target' || target.link.ifindex === undefined) continue;
-      if (++n % ITEMS_PER_PAUSE === 0) yield;
       const mac = target.node.mac;
       const port = bridgePortOf(index, target);
       if (!mac || !port) continue;

@@ -2,7 +2,6 @@ import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
-import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import {
   type PathNode,
   type PathPod,
@@ -40,18 +39,17 @@ export class NodeIndex {
     readonly podSnapshots: readonly PodSnapshot[],
   ) {}
 
-  /** The index of one cycle's snapshots, built in slices (see `runSliced`). */
-  static *build(vpp: VppSnapshot | undefined, podSnapshots: readonly PodSnapshot[]): Sliced<NodeIndex> {
+  /** The index of one cycle's snapshots. */
+  static build(vpp: VppSnapshot | undefined, podSnapshots: readonly PodSnapshot[]): NodeIndex {
     const index = new NodeIndex(vpp, podSnapshots);
     for (const pod of podSnapshots) {
-      yield;
       const { namespace, pod: name, role } = pod.target;
       const read = pod.data.links !== undefined;
       index.podsComplete &&= read;
       index.pods.push({ namespace, pod: name, ...(role && { role }), read });
       index.addPod(pod);
     }
-    yield* index.addVpp();
+    index.addVpp();
     return index;
   }
 
@@ -109,16 +107,14 @@ export class NodeIndex {
     }
   }
 
-  private *addVpp(): Sliced<void> {
+  private addVpp(): void {
     const vpp = this.vpp;
     if (!vpp) return;
     const taps = new Map((vpp.taps ?? []).map((t) => [t.name, t]));
     const tunnels = new Set((vpp.tunnels ?? []).map((t) => t.interfaceName));
     const addrs = new Map((vpp.addrs ?? []).map((a) => [a.name, a]));
     const hostLinks = new Map((vpp.hostLinks ?? []).map((l) => [l.name, l]));
-    let n = 0;
     for (const iface of vpp.interfaces ?? []) {
-      if (++n % ITEMS_PER_PAUSE === 0) yield;
       const tap = taps.get(iface.name);
       const afPacket = iface.name.startsWith(AF_PACKET_PREFIX);
       const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : afPacket ? 'af-packet' : 'other';

@@ -1,6 +1,5 @@
 import { defineMetric } from '../exposition/metric-def.ts';
 import { ExpositionWriter } from '../exposition/writer.ts';
-import { ITEMS_PER_PAUSE, runNow, type Sliced } from '../util/slices.ts';
 import type { PathGraph, PathNode } from './graph.ts';
 
 const SOURCE = 'path correlation';
@@ -48,17 +47,10 @@ export const PATH_METRICS = [linkInfo, linkUp, nodeInfo] as const;
 
 /** The path families of one cycle. Bounded by the path: one series per link and per node. */
 export function renderPathMetricParts(graph: PathGraph): Buffer[] {
-  return runNow(renderPathMetricPartsInSlices(graph));
-}
-
-/** `renderPathMetricParts` cut into slices (`runSliced`). */
-export function* renderPathMetricPartsInSlices(graph: PathGraph): Sliced<Buffer[]> {
   const w = new ExpositionWriter();
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const seen = new Set<string>();
-  let count = 0;
   for (const link of graph.links) {
-    if (++count % ITEMS_PER_PAUSE === 0) yield;
     if (seen.has(link.id)) continue;
     seen.add(link.id);
     const from = nodes.get(link.from);
@@ -82,7 +74,6 @@ export function* renderPathMetricPartsInSlices(graph: PathGraph): Sliced<Buffer[
     }
   }
   for (const n of graph.nodes) {
-    if (++count % ITEMS_PER_PAUSE === 0) yield;
     w.sample(
       nodeInfo,
       [

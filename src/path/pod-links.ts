@@ -1,16 +1,13 @@
 import type { PodNeighbor, PodNexthop, PodRoute } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
-import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import type { PathLink, PathNode } from './graph.ts';
 import { makeLink } from './link-health.ts';
 import type { NodeIndex } from './node-index.ts';
 
 /** Each bridge port of a pod to its bridge (`master`). */
-export function* bridgeMemberLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function bridgeMemberLinks(index: NodeIndex): PathLink[] {
   const links: PathLink[] = [];
-  let n = 0;
   for (const ref of index.podInterfaces) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     const master = ref.link.master;
     if (!master) continue;
     const bridge =
@@ -37,10 +34,9 @@ const BAD_NEXTHOP_FLAGS = ['dead', 'linkdown'];
  * its nexthops: the local pod interface owning the address, else what the neighbour entry's MAC says
  * (another pod here, or an endpoint beyond this node), else a missing end.
  */
-export function* nexthopLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function nexthopLinks(index: NodeIndex): PathLink[] {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
-    yield;
     for (const table of vipTables(pod)) {
       const routeNode = vipTableNode(index, pod, table);
       links.push(...tableLinks(index, pod, routeNode, table));
@@ -71,7 +67,7 @@ function vipTableNode(index: NodeIndex, pod: PodSnapshot, table: VipTable): Path
  * tables of the proxies on this node that route it. A VIP no proxy here has a rule for is a link to a
  * missing end: its replies take the proxy's main table, and the kernel answers "No route to host".
  */
-export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function vipLinks(index: NodeIndex): PathLink[] {
   const tablesOf = new Map<string, PathNode[]>();
   let proxiesRead = true;
   for (const pod of index.podSnapshots) {
@@ -85,7 +81,6 @@ export function* vipLinks(index: NodeIndex): Sliced<PathLink[]> {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
     if (pod.target.role !== 'target') continue;
-    yield;
     for (const a of pod.data.addresses ?? []) {
       const host =
         (a.family === 'ipv4' && a.prefixLen === 32) || (a.family === 'ipv6' && a.prefixLen === 128);
@@ -133,10 +128,10 @@ function trenchVips(
  * a link to a missing end: the trench announces it, and that proxy would drop its replies. The far end
  * is a node for the VIP as the cluster declares it, so one VIP is one alert per proxy.
  */
-export function* expectedVipLinks(
+export function expectedVipLinks(
   index: NodeIndex,
   expected: ReadonlyMap<string, readonly string[]>,
-): Sliced<PathLink[]> {
+): PathLink[] {
   const links: PathLink[] = [];
   for (const pod of index.podSnapshots) {
     const { namespace, trench, conduit, role } = pod.target;
@@ -145,7 +140,6 @@ export function* expectedVipLinks(
       ? expected.get(`${namespace}/${trench}/${conduit}`)
       : trenchVips(expected, namespace, trench);
     if (!vips || vips.length === 0) continue;
-    yield;
     const tables = vipTables(pod);
     for (const vip of vips) {
       const id = `vip:${namespace}/${trench}/${vip}`;
@@ -319,12 +313,10 @@ function sameIp(a: string, b: string): boolean {
  * Each MAC a bridge learned (or was given) on a port, to the pod interface with that MAC, or to an
  * endpoint beyond this node. Permanent entries are the bridge's own port addresses, not destinations.
  */
-export function* fdbLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function fdbLinks(index: NodeIndex): PathLink[] {
   const links: PathLink[] = [];
-  let n = 0;
   for (const pod of index.podSnapshots) {
     for (const entry of pod.data.fdb ?? []) {
-      if (++n % ITEMS_PER_PAUSE === 0) yield;
       if (entry.state === 'permanent' || !entry.bridge) continue;
       const port = index.podInterface(pod, entry.port);
       if (!port) continue;

@@ -2,7 +2,6 @@ import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { VppTap } from '../parsers/vpp/show-tap.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
-import { ITEMS_PER_PAUSE, type Sliced } from '../util/slices.ts';
 import { type PathLink, type PathNode, remoteNodeId } from './graph.ts';
 import { makeLink } from './link-health.ts';
 import type { NodeIndex, PodInterfaceRef } from './node-index.ts';
@@ -12,11 +11,9 @@ import type { NodeIndex, PodInterfaceRef } from './node-index.ts';
  * is the pod's network namespace (when the source could resolve both), the tap's `host-mac-addr` is
  * the interface's MAC (the guide's method), the tap's Linux name is unique among the pods read.
  */
-export function* tapPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function tapPeerLinks(index: NodeIndex): PathLink[] {
   const links: PathLink[] = [];
-  let n = 0;
   for (const tap of index.vpp?.taps ?? []) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     const vppNode = index.vppInterface(tap.name, 'tap');
     const match = findTapPeer(index, tap);
     const details: Record<string, string | number> = {};
@@ -97,16 +94,14 @@ function evidenceOf(ref: PodInterfaceRef, tap: VppTap, first: string[]): string[
  * settles a tie and exposes a chance fit. Only when VPP's namespace was read (its process is visible
  * here); a `<name>` that is not a veth (a NIC, the node's uplink) is not a pod link and is left out.
  */
-export function* afPacketPeerLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function afPacketPeerLinks(index: NodeIndex): PathLink[] {
   const hostLinks = index.vpp?.hostLinks;
   const links: PathLink[] = [];
   if (!hostLinks) return links;
   const byName = new Map(hostLinks.map((l) => [l.name, l]));
   const ends: AfPacketEnd[] = [];
-  let n = 0;
   for (const iface of index.vpp?.interfaces ?? []) {
     if (!iface.name.startsWith(AF_PACKET_PREFIX)) continue;
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     const hostIfName = iface.name.slice(AF_PACKET_PREFIX.length);
     const vppNode = index.vppInterface(iface.name, 'af-packet');
     const host = byName.get(hostIfName);
@@ -195,14 +190,12 @@ interface AfPacketEnd {
  * L2 cross-connects from `show interface addr`, one link per pair. A cross-connect that the peer does
  * not return is down; one to an interface VPP does not have has a missing end.
  */
-export function* xconnectLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function xconnectLinks(index: NodeIndex): PathLink[] {
   const addrs = index.vpp?.addrs ?? [];
   const peerOf = new Map(addrs.filter((a) => a.xconnectPeer).map((a) => [a.name, a.xconnectPeer as string]));
   const done = new Set<string>();
   const links: PathLink[] = [];
-  let n = 0;
   for (const [name, peer] of peerOf) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     if (done.has(name)) continue;
     done.add(name);
     const back = peerOf.get(peer);
@@ -226,12 +219,10 @@ export function* xconnectLinks(index: NodeIndex): Sliced<PathLink[]> {
  * Each VxLAN tunnel to the node that owns its destination address. With a node list (cluster discovery
  * or the recording's replay.json), a destination no node owns is a missing end; without one, unknown.
  */
-export function* vxlanLinks(index: NodeIndex): Sliced<PathLink[]> {
+export function vxlanLinks(index: NodeIndex): PathLink[] {
   const book = index.vpp?.nodeByAddress;
   const links: PathLink[] = [];
-  let n = 0;
   for (const t of index.vpp?.tunnels ?? []) {
-    if (++n % ITEMS_PER_PAUSE === 0) yield;
     const from = index.vppInterface(t.interfaceName, 'vxlan');
     const name = book?.get(t.dst);
     let to: PathNode;

@@ -2,7 +2,6 @@ import type { VppFamilies } from '../collectors/vpp/collector.ts';
 import { VPP_FAMILIES } from '../collectors/vpp/index.ts';
 import { ExpositionWriter } from '../exposition/writer.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
-import { runSliced } from '../util/slices.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 
 /**
@@ -28,8 +27,7 @@ export class VppRenderer {
         continue;
       }
       const w = new ExpositionWriter();
-      if (collector.renderInSlices) await runSliced(collector.renderInSlices(w, snapshot));
-      else collector.render(w, snapshot);
+      collector.render(w, snapshot);
       const rendered = w.renderParts();
       this.cache.set(collector, { from, parts: rendered });
       parts.push(...rendered);

@@ -36,31 +36,6 @@ export function serveExposition(req: IncomingMessage, res: ServerResponse, cache
     res.end();
     return;
   }
-  if (!current.hold) {
-    res.end(body);
-    return;
-  }
-  writeHeld(res, body, current.hold);
-}
-
-/**
- * Writes bytes of a shared slot, held until the response's 'close': it comes once the last byte is
- * handed to the kernel or the connection is gone, but only for a response that has its socket.
- */
-function writeHeld(res: ServerResponse, body: Buffer, hold: () => () => void): void {
-  const socket = res.socket;
-  if (!socket) {
-    // Pipelined behind another response: dropped without 'close' if the client leaves first, so it
-    // gets its own copy instead of a hold.
-    res.end(Buffer.from(body));
-    return;
-  }
-  if (socket.destroyed) {
-    // The client left while the request waited (e.g. on authentication): 'close' has already passed.
-    res.end();
-    return;
-  }
-  res.once('close', hold());
   res.end(body);
 }
 

@@ -74,9 +74,6 @@ async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> 
   }
 }
 
-/** Where cycles run (`--collect.thread`): discovery must feed a worker thread as it feeds the main one. */
-const THREADS = ['main', 'worker'] as const;
-
 async function startExporterOn(h: Harness, ...flags: string[]): Promise<RunningExporter> {
   const exporter = await startTestExporter([
     '--kube.mode=exec',
@@ -165,81 +162,71 @@ describe('discovery against the Kubernetes API peer', () => {
 });
 
 describe('kube-exec mode end to end (exporter → API peer → real sh with the recorded tools)', () => {
-  for (const thread of THREADS) {
-    it(`serves the node with one exec per pod per cycle, forwarder and remote_node from discovery (collection on the ${thread} thread)`, async () => {
-      const h = await startPeer();
-      const exporter = await startExporterOn(h, `--collect.thread=${thread}`);
-      const body = await metrics(exporter);
-      assert.match(
-        body,
-        /vpp_interface_rx_packets_total\{node="worker-a",forwarder="forwarder-vpp-worker-a",interface="tap3"/,
-      );
-      assert.match(body, /vpp_vxlan_tunnel_info\{[^}]*dst="172\.18\.0\.4"[^}]*remote_node="worker-b"\} 1/);
-      assert.match(
-        body,
-        /meridio_pod_info\{node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc",trench="trench-a",conduit="conduit-a-1",role="proxy",source="kube-exec",form="json"\} 1/,
-      );
-      assert.match(
-        body,
-        /meridio_pod_info\{[^}]*pod="stateless-lb-frontend-attractor-a-1-ghi"[^}]*attractor="attractor-a-1"[^}]*form="json"\} 1/,
-      );
-      assert.match(body, /meridio_proxy_route_nexthops\{[^}]*pod="proxy-conduit-a-1-abc"/);
-      assert.doesNotMatch(body, /collect_success\{[^}]*\} 0/, 'every command of the first cycle succeeded');
-      assert.match(body, /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 1$/m);
-      // First cycle: the forwarder (all 6 commands in one exec) and the three Meridio pods.
-      assert.equal(h.peer.count('exec'), 4);
-      const vpp = h.peer.execs.find((e) => e.pod === 'forwarder-vpp-worker-a');
-      assert.equal(vpp?.container, 'forwarder-vpp');
-      assert.equal(vpp?.protocol, 'v5.channel.k8s.io');
-      assert.equal(h.peer.execs.find((e) => e.pod === 'target-a-1')?.container, 'example-target');
-      await runCycle(exporter);
-      assert.equal(h.peer.count('exec'), 8, 'the second cycle again needs one exec per pod');
-      // Pods, nodes, and Meridio's Vips and Attractors (404 here: no CRDs), each listed once at start.
-      assert.equal(h.peer.count('list'), 4, 'no list per cycle');
-    });
-  }
+  it(`serves the node with one exec per pod per cycle, forwarder and remote_node from discovery`, async () => {
+    const h = await startPeer();
+    const exporter = await startExporterOn(h);
+    const body = await metrics(exporter);
+    assert.match(
+      body,
+      /vpp_interface_rx_packets_total\{node="worker-a",forwarder="forwarder-vpp-worker-a",interface="tap3"/,
+    );
+    assert.match(body, /vpp_vxlan_tunnel_info\{[^}]*dst="172\.18\.0\.4"[^}]*remote_node="worker-b"\} 1/);
+    assert.match(
+      body,
+      /meridio_pod_info\{node="worker-a",namespace="red",pod="proxy-conduit-a-1-abc",trench="trench-a",conduit="conduit-a-1",role="proxy",source="kube-exec",form="json"\} 1/,
+    );
+    assert.match(
+      body,
+      /meridio_pod_info\{[^}]*pod="stateless-lb-frontend-attractor-a-1-ghi"[^}]*attractor="attractor-a-1"[^}]*form="json"\} 1/,
+    );
+    assert.match(body, /meridio_proxy_route_nexthops\{[^}]*pod="proxy-conduit-a-1-abc"/);
+    assert.doesNotMatch(body, /collect_success\{[^}]*\} 0/, 'every command of the first cycle succeeded');
+    assert.match(body, /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 1$/m);
+    // First cycle: the forwarder (all 6 commands in one exec) and the three Meridio pods.
+    assert.equal(h.peer.count('exec'), 4);
+    const vpp = h.peer.execs.find((e) => e.pod === 'forwarder-vpp-worker-a');
+    assert.equal(vpp?.container, 'forwarder-vpp');
+    assert.equal(vpp?.protocol, 'v5.channel.k8s.io');
+    assert.equal(h.peer.execs.find((e) => e.pod === 'target-a-1')?.container, 'example-target');
+    await runCycle(exporter);
+    assert.equal(h.peer.count('exec'), 8, 'the second cycle again needs one exec per pod');
+    // Pods, nodes, and Meridio's Vips and Attractors (404 here: no CRDs), each listed once at start.
+    assert.equal(h.peer.count('list'), 4, 'no list per cycle');
+  });
 
-  for (const thread of THREADS) {
-    it(`an API server that does not answer is reported as such, and nothing is called missing meanwhile (collection on the ${thread} thread)`, async () => {
-      const h = await startPeer();
-      h.peer.failNextLists(1_000_000, 503);
-      const exporter = await startTestExporter(
-        ['--kube.mode=exec', `--kubeconfig=${h.kubeconfig}`, '--node=worker-a', `--collect.thread=${thread}`],
-        { discoveryWaitMs: 300 },
-      );
-      running.push({ exporter });
-      const status = exporter.collector.last?.vppCommands?.find((c) => c.command === 'show interface');
-      assert.equal(status?.failure, 'connect');
-      assert.match(
-        status?.message ?? '',
-        /^the pods of node worker-a are not known yet: the Kubernetes API server failed: .*503/,
-      );
-      assert.doesNotMatch(status?.message ?? '', /no running forwarder-vpp pod/);
-      assert.match(await metrics(exporter), /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 0$/m);
-      assert.equal(exporter.collector.graph?.complete.pods, false);
-      assert.equal(
-        (await exporter.app.inject('/readyz')).statusCode,
-        503,
-        'not ready while pods are unknown',
-      );
-    });
-  }
+  it(`an API server that does not answer is reported as such, and nothing is called missing meanwhile`, async () => {
+    const h = await startPeer();
+    h.peer.failNextLists(1_000_000, 503);
+    const exporter = await startTestExporter(
+      ['--kube.mode=exec', `--kubeconfig=${h.kubeconfig}`, '--node=worker-a'],
+      { discoveryWaitMs: 300 },
+    );
+    running.push({ exporter });
+    const status = exporter.collector.last?.vppCommands?.find((c) => c.command === 'show interface');
+    assert.equal(status?.failure, 'connect');
+    assert.match(
+      status?.message ?? '',
+      /^the pods of node worker-a are not known yet: the Kubernetes API server failed: .*503/,
+    );
+    assert.doesNotMatch(status?.message ?? '', /no running forwarder-vpp pod/);
+    assert.match(await metrics(exporter), /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 0$/m);
+    assert.equal(exporter.collector.graph?.complete.pods, false);
+    assert.equal((await exporter.app.inject('/readyz')).statusCode, 503, 'not ready while pods are unknown');
+  });
 
-  for (const thread of THREADS) {
-    it(`a pod deleted from the node leaves /metrics at the next cycle, its self-metrics too (collection on the ${thread} thread)`, async () => {
-      const h = await startPeer();
-      const exporter = await startExporterOn(h, `--collect.thread=${thread}`);
-      assert.match(await metrics(exporter), /pod="target-a-1"/);
-      h.peer.deletePod('red', 'target-a-1');
-      // The delete arrives over the watch within milliseconds; the first cycle after it drops the pod.
-      let cycles = 0;
-      while ((await runCycle(exporter)).pods.some((p) => p.target.pod === 'target-a-1')) {
-        assert.ok(++cycles < 20, 'the deleted pod is still read after 20 cycles');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.doesNotMatch(await metrics(exporter), /pod="target-a-1"/);
-    });
-  }
+  it(`a pod deleted from the node leaves /metrics at the next cycle, its self-metrics too`, async () => {
+    const h = await startPeer();
+    const exporter = await startExporterOn(h);
+    assert.match(await metrics(exporter), /pod="target-a-1"/);
+    h.peer.deletePod('red', 'target-a-1');
+    // The delete arrives over the watch within milliseconds; the first cycle after it drops the pod.
+    let cycles = 0;
+    while ((await runCycle(exporter)).pods.some((p) => p.target.pod === 'target-a-1')) {
+      assert.ok(++cycles < 20, 'the deleted pod is still read after 20 cycles');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.doesNotMatch(await metrics(exporter), /pod="target-a-1"/);
+  });
 
   it('works with an API server that offers only v4.channel.k8s.io', async () => {
     const h = await startPeer(undefined, ['v4.channel.k8s.io']);

@@ -10,9 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/prometheus.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-/** Where cycles run (`--collect.thread`): shutdown must be as prompt from either. */
-const THREADS = ['main', 'worker'] as const;
-
 function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,43 +87,40 @@ describe('the meridio-path-exporter process', () => {
     assert.match(output(), /--vpp-cli-socket=PATH/);
   });
 
-  for (const thread of THREADS) {
-    it(`serves the demo, logs JSON, and shuts down cleanly on SIGTERM (collection on the ${thread} thread)`, async () => {
-      const port = await freePort();
-      const { child, output } = run([
-        '--demo=worker-a',
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.format=json',
-        `--collect.thread=${thread}`,
-      ]);
-      const deadline = Date.now() + 20_000;
-      let ready = false;
-      while (!ready && Date.now() < deadline) {
-        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (!ready) await new Promise((r) => setTimeout(r, 200));
-      }
-      assert.ok(ready, output());
-      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      assert.match(
-        body,
-        /vpp_interface_tx_packets_total\{node="worker-a",forwarder="forwarder-vpp-worker-a",interface="tap3"\} 37/,
+  it(`serves the demo, logs JSON, and shuts down cleanly on SIGTERM`, async () => {
+    const port = await freePort();
+    const { child, output } = run([
+      '--demo=worker-a',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.format=json',
+    ]);
+    const deadline = Date.now() + 20_000;
+    let ready = false;
+    while (!ready && Date.now() < deadline) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
       );
-      const t0 = Date.now();
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      assert.equal(code, 0);
-      assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
-      const listening = JSON.parse(
-        output()
-          .split('\n')
-          .find((l) => l.startsWith('{') && l.includes('meridio-path-exporter listening')) ?? '{}',
-      ) as { level?: string };
-      assert.equal(listening.level, 'info', 'levels as words');
-    });
-  }
+      if (!ready) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(ready, output());
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(
+      body,
+      /vpp_interface_tx_packets_total\{node="worker-a",forwarder="forwarder-vpp-worker-a",interface="tap3"\} 37/,
+    );
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
+    const listening = JSON.parse(
+      output()
+        .split('\n')
+        .find((l) => l.startsWith('{') && l.includes('meridio-path-exporter listening')) ?? '{}',
+    ) as { level?: string };
+    assert.equal(listening.level, 'info', 'levels as words');
+  });
 
   it('refuses a port in use with exit code 2, naming --web.listen-address', async () => {
     const port = await freePort();
@@ -162,58 +156,49 @@ describe('the meridio-path-exporter process', () => {
     }
   });
 
-  for (const thread of THREADS) {
-    it(`exits 0 within 2 s on SIGTERM during a first cycle that waits on a hung VPP (collection on the ${thread} thread)`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'mpe-hang-'));
-      const sock = join(dir, 'cli.sock');
-      const held: Socket[] = [];
-      // Accepts and never answers: every command waits for its whole timeout.
-      const hung = createServer((c) => held.push(c));
-      await new Promise<void>((r) => hung.listen(sock, r));
-      try {
-        const port = await freePort();
-        const { child, output } = run([
-          `--web.listen-address=127.0.0.1:${port}`,
-          `--vpp-cli-socket=${sock}`,
-          '--collect.command-timeout=10s',
-          '--collect.interval=30s',
-          `--collect.thread=${thread}`,
-        ]);
-        await waitFor(() => held.length > 0, 10_000, output);
-        const t0 = Date.now();
-        child.kill('SIGTERM');
-        const [code] = await once(child, 'exit');
-        assert.equal(code, 0, output());
-        assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
-      } finally {
-        for (const c of held) c.destroy();
-        hung.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  }
-
-  for (const thread of THREADS) {
-    it(`exits 0 within 2 s on SIGTERM while a client holds a half-sent request (collection on the ${thread} thread)`, async () => {
+  it(`exits 0 within 2 s on SIGTERM during a first cycle that waits on a hung VPP`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpe-hang-'));
+    const sock = join(dir, 'cli.sock');
+    const held: Socket[] = [];
+    // Accepts and never answers: every command waits for its whole timeout.
+    const hung = createServer((c) => held.push(c));
+    await new Promise<void>((r) => hung.listen(sock, r));
+    try {
       const port = await freePort();
       const { child, output } = run([
-        '--demo=worker-a',
         `--web.listen-address=127.0.0.1:${port}`,
-        `--collect.thread=${thread}`,
+        `--vpp-cli-socket=${sock}`,
+        '--collect.command-timeout=10s',
+        '--collect.interval=30s',
       ]);
-      await waitReady(`http://127.0.0.1:${port}`, output);
-      const client = connect(port, '127.0.0.1');
-      await once(client, 'connect');
-      client.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
-      client.on('error', () => {});
+      await waitFor(() => held.length > 0, 10_000, output);
       const t0 = Date.now();
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
-      client.destroy();
       assert.equal(code, 0, output());
       assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
-    });
-  }
+    } finally {
+      for (const c of held) c.destroy();
+      hung.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`exits 0 within 2 s on SIGTERM while a client holds a half-sent request`, async () => {
+    const port = await freePort();
+    const { child, output } = run(['--demo=worker-a', `--web.listen-address=127.0.0.1:${port}`]);
+    await waitReady(`http://127.0.0.1:${port}`, output);
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    client.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+    client.on('error', () => {});
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    client.destroy();
+    assert.equal(code, 0, output());
+    assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
+  });
 
   it("warns when started without the image's glibc memory setting, and not with it", async () => {
     const { MALLOC_MMAP_THRESHOLD_: _, ...bare } = process.env;

@@ -3,7 +3,6 @@ import type { ExpositionWriter } from '../../exposition/writer.ts';
 import type { Parsed } from '../../parsers/parse-report.ts';
 import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
 import type { VppCommand } from '../../sources/vpp-commands.ts';
-import type { Sliced } from '../../util/slices.ts';
 
 /** Metric families rendered from a VPP snapshot, and what in the snapshot they are rendered from. */
 export interface VppFamilies {
@@ -14,8 +13,6 @@ export interface VppFamilies {
   renderedFrom(snapshot: VppSnapshot): unknown;
   metrics: readonly MetricDef[];
   render(w: ExpositionWriter, snapshot: VppSnapshot): void;
-  /** `render` in slices, for families large enough to hold scrapes (10,000 interfaces); the cycle prefers it. */
-  renderInSlices?(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void>;
 }
 
 /**
@@ -30,8 +27,6 @@ export interface VppCollector<T = unknown> extends VppFamilies {
    */
   cadence: 'counters' | 'state';
   parse(text: string): Parsed<T>;
-  /** `parse` in slices, for outputs large enough to hold scrapes; the cycle prefers it. */
-  parseInSlices?(text: string): Sliced<Parsed<T>>;
   /** True when a parse result holds nothing usable although the output was not empty. */
   isEmpty(value: T): boolean;
   assign(snapshot: VppSnapshot, value: T): void;

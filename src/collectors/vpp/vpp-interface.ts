@@ -1,12 +1,7 @@
 import { defineMetric, type MetricDef } from '../../exposition/metric-def.ts';
 import type { ExpositionWriter } from '../../exposition/writer.ts';
-import {
-  parseShowInterface,
-  parseShowInterfaceInSlices,
-  type VppInterface,
-} from '../../parsers/vpp/show-interface.ts';
+import { parseShowInterface, type VppInterface } from '../../parsers/vpp/show-interface.ts';
 import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
-import { forEachInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show interface';
@@ -83,19 +78,16 @@ export const vppInterfaceCollector = defineVppCollector<VppInterface[]>({
   command: 'show interface',
   cadence: 'counters',
   parse: parseShowInterface,
-  parseInSlices: parseShowInterfaceInSlices,
   isEmpty: (v) => v.length === 0,
   assign: (snapshot, value) => {
     snapshot.interfaces = value;
   },
   renderedFrom: (snapshot) => snapshot.interfaces,
   metrics: [...DEDICATED.values(), otherPackets, otherBytes, otherSimple, info, adminUp],
-  render: (w, snapshot) => runNow(renderInterfaces(w, snapshot)),
-  renderInSlices: renderInterfaces,
+  render: renderInterfaces,
 });
 
-/** In slices: at 10,000 interfaces this is tens of milliseconds of work. */
-function* renderInterfaces(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void> {
+function renderInterfaces(w: ExpositionWriter, snapshot: VppSnapshot): void {
   const { node, forwarder } = snapshot;
   const infoOut = w.family(info);
   const adminOut = w.family(adminUp);
@@ -104,38 +96,35 @@ function* renderInterfaces(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<v
     alias: ALIAS_OF[vppName],
     out: w.family(def),
   }));
-  yield* forEachInSlices(
-    firstByKey(snapshot.interfaces, (i) => i.name),
-    (iface) => {
-      const base = [node, forwarder, iface.name];
-      const baseLabels = w.labels(adminUp, base);
-      const mtu = iface.mtu;
-      infoOut.add(
-        w.labels(info, [
-          ...base,
-          iface.swIfIndex,
-          iface.state,
-          mtu?.l3 ?? '',
-          mtu?.ip4 ?? '',
-          mtu?.ip6 ?? '',
-          mtu?.mpls ?? '',
-        ]),
-        1,
-      );
-      adminOut.add(baseLabels, iface.adminUp ? 1 : 0);
-      const counters = iface.counters;
-      for (const d of dedicated) {
-        const value = counters.get(d.vppName) ?? (d.alias === undefined ? undefined : counters.get(d.alias));
-        // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
-        if (value !== undefined) d.out.add(baseLabels, value);
-        else if (!iface.incomplete) d.out.add(baseLabels, 0);
-      }
-      for (const [name, value] of counters) {
-        if (DEDICATED.has(name) || ALIASES[name]) continue;
-        if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);
-        else if (name.endsWith(' bytes')) w.sample(otherBytes, [...base, name.slice(0, -6)], value);
-        else w.sample(otherSimple, [...base, name], value);
-      }
-    },
-  );
+  for (const iface of firstByKey(snapshot.interfaces, (i) => i.name)) {
+    const base = [node, forwarder, iface.name];
+    const baseLabels = w.labels(adminUp, base);
+    const mtu = iface.mtu;
+    infoOut.add(
+      w.labels(info, [
+        ...base,
+        iface.swIfIndex,
+        iface.state,
+        mtu?.l3 ?? '',
+        mtu?.ip4 ?? '',
+        mtu?.ip6 ?? '',
+        mtu?.mpls ?? '',
+      ]),
+      1,
+    );
+    adminOut.add(baseLabels, iface.adminUp ? 1 : 0);
+    const counters = iface.counters;
+    for (const d of dedicated) {
+      const value = counters.get(d.vppName) ?? (d.alias === undefined ? undefined : counters.get(d.alias));
+      // An incomplete block lost lines: only what was read is exported, nothing is assumed zero.
+      if (value !== undefined) d.out.add(baseLabels, value);
+      else if (!iface.incomplete) d.out.add(baseLabels, 0);
+    }
+    for (const [name, value] of counters) {
+      if (DEDICATED.has(name) || ALIASES[name]) continue;
+      if (name.endsWith(' packets')) w.sample(otherPackets, [...base, name.slice(0, -8)], value);
+      else if (name.endsWith(' bytes')) w.sample(otherBytes, [...base, name.slice(0, -6)], value);
+      else w.sample(otherSimple, [...base, name], value);
+    }
+  }
 }

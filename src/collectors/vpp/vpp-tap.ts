@@ -1,8 +1,7 @@
 import { defineMetric } from '../../exposition/metric-def.ts';
 import type { ExpositionWriter } from '../../exposition/writer.ts';
-import { parseShowTap, parseShowTapInSlices, type VppTap } from '../../parsers/vpp/show-tap.ts';
+import { parseShowTap, type VppTap } from '../../parsers/vpp/show-tap.ts';
 import type { VppSnapshot } from '../../snapshot/vpp-snapshot.ts';
-import { forEachInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { defineVppCollector, firstByKey, vppLabels } from './collector.ts';
 
 const SRC = 'show tap';
@@ -40,7 +39,6 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   command: 'show tap',
   cadence: 'state',
   parse: parseShowTap,
-  parseInSlices: parseShowTapInSlices,
   // No taps is a valid answer: VPP prints nothing at all then.
   isEmpty: () => false,
   assign: (snapshot, value) => {
@@ -48,37 +46,32 @@ export const vppTapCollector = defineVppCollector<VppTap[]>({
   },
   renderedFrom: (snapshot) => snapshot.taps,
   metrics: [info, carrier, inUse, size],
-  render: (w, snapshot) => runNow(renderTaps(w, snapshot)),
-  renderInSlices: renderTaps,
+  render: renderTaps,
 });
 
-/** In slices: at 10,000 interfaces this is tens of milliseconds of work. */
-function* renderTaps(w: ExpositionWriter, snapshot: VppSnapshot): Sliced<void> {
+function renderTaps(w: ExpositionWriter, snapshot: VppSnapshot): void {
   const { node, forwarder } = snapshot;
-  yield* forEachInSlices(
-    firstByKey(snapshot.taps, (t) => t.name),
-    (tap) => {
-      w.sample(
-        info,
-        [
-          node,
-          forwarder,
-          tap.name,
-          tap.hostIfName ?? '',
-          tap.hostMac ?? '',
-          tap.hostNs ?? '',
-          tap.mac ?? '',
-          tap.hwIfIndex,
-        ],
-        1,
-      );
-      if (tap.hostCarrierUp !== undefined)
-        w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
-      for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
-        const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
-        if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
-        if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
-      }
-    },
-  );
+  for (const tap of firstByKey(snapshot.taps, (t) => t.name)) {
+    w.sample(
+      info,
+      [
+        node,
+        forwarder,
+        tap.name,
+        tap.hostIfName ?? '',
+        tap.hostMac ?? '',
+        tap.hostNs ?? '',
+        tap.mac ?? '',
+        tap.hwIfIndex,
+      ],
+      1,
+    );
+    if (tap.hostCarrierUp !== undefined)
+      w.sample(carrier, [node, forwarder, tap.name], tap.hostCarrierUp ? 1 : 0);
+    for (const q of firstByKey(tap.virtqueues, (v) => `${v.direction}${v.id}`)) {
+      const labels = w.labels(inUse, [node, forwarder, tap.name, q.id, q.direction]);
+      if (q.descInUse !== undefined) w.sampleWithLabels(inUse, labels, q.descInUse);
+      if (q.size !== undefined) w.sampleWithLabels(size, labels, q.size);
+    }
+  }
 }

@@ -1,5 +1,4 @@
 import { parseCount } from '../../util/numbers.ts';
-import { LINES_PER_PAUSE, rangesInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { isBlank, type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 /** One row of `show interface` with its counters. */
@@ -61,11 +60,6 @@ interface CounterText {
 
 /** Parse `show interface`. Pure; never throws; reports what it could not read. */
 export function parseShowInterface(text: string): Parsed<VppInterface[]> {
-  return runNow(parseShowInterfaceInSlices(text));
-}
-
-/** `parseShowInterface` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
-export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInterface[]>> {
   const lines = splitLines(text);
   const st: ParseState = {
     report: new ReportBuilder(),
@@ -73,7 +67,7 @@ export function* parseShowInterfaceInSlices(text: string): Sliced<Parsed<VppInte
     fixedColumns: false,
     sawHeader: false,
   };
-  yield* rangesInSlices(lines.length, (from, to) => parseLines(st, lines, from, to), LINES_PER_PAUSE);
+  parseLines(st, lines, 0, lines.length);
   return { value: st.interfaces, report: st.report.build() };
 }
 

@@ -1,5 +1,4 @@
 import { parseCount } from '../../util/numbers.ts';
-import { LINES_PER_PAUSE, rangesInSlices, runNow, type Sliced } from '../../util/slices.ts';
 import { type Parsed, ReportBuilder, splitLines } from '../parse-report.ts';
 
 export interface VppTap {
@@ -72,14 +71,9 @@ const KNOWN_IGNORED = [
 
 /** Parse `show tap` (all taps). Empty output means no taps. Pure; never throws. */
 export function parseShowTap(text: string): Parsed<VppTap[]> {
-  return runNow(parseShowTapInSlices(text));
-}
-
-/** `parseShowTap` cut into slices, so a 10,000-interface output does not hold scrapes (`runSliced`). */
-export function* parseShowTapInSlices(text: string): Sliced<Parsed<VppTap[]>> {
   const lines = splitLines(text);
   const st: TapState = { report: new ReportBuilder(), taps: [], section: 'top' };
-  yield* rangesInSlices(lines.length, (from, to) => parseTapLines(st, lines, from, to), LINES_PER_PAUSE);
+  parseTapLines(st, lines, 0, lines.length);
   return { value: st.taps, report: st.report.build() };
 }
 
