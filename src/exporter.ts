@@ -80,15 +80,28 @@ async function startCollector(
   options: { processMetrics?: boolean; discoveryWaitMs?: number },
 ): Promise<{ collector: Collector; observeWebConfigReload: (ok: boolean) => void }> {
   const serving = new ServingMetrics(config.node, { processMetrics: options.processMetrics ?? true });
-  const collector = await startCollection(
-    config,
-    logger,
-    async (collected) => {
-      await cache.publish(await serving.appendTo(collected));
-    },
-    { ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }) },
-  );
-  return { collector, observeWebConfigReload: (ok) => serving.observeWebConfigReload(ok) };
+  let lastCollected: Buffer | undefined;
+  // One publish at a time, so a reload's republish never lands after a newer cycle's exposition.
+  let publishing: Promise<unknown> = Promise.resolve();
+  const publish = (collected: Buffer): Promise<void> => {
+    lastCollected = collected;
+    const next = publishing.then(async () => {
+      await cache.publish(await serving.appendTo(lastCollected ?? collected));
+    });
+    publishing = next.catch(() => {});
+    return next;
+  };
+  const collector = await startCollection(config, logger, publish, {
+    ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
+  });
+  const observeWebConfigReload = (ok: boolean) => {
+    serving.observeWebConfigReload(ok);
+    // Shown at once, not at the next cycle: a refused reload is what an operator is waiting to see.
+    if (lastCollected) {
+      publish(lastCollected).catch((err: unknown) => logger.warn({ err }, 'cannot publish the exposition'));
+    }
+  };
+  return { collector, observeWebConfigReload };
 }
 
 /** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */

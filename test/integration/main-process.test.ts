@@ -41,7 +41,7 @@ describe('the meridio-path-exporter process', () => {
       const [code] = await once(child, 'exit');
       assert.equal(code, 2, output());
       assert.match(output(), /--web.config.file: .*basic_auth_users\.prometheus: expected a bcrypt hash/);
-      assert.match(output(), /--web.config.file: .*tls_server_config\.key_file: required with cert_file/);
+      assert.match(output(), /--web.config.file: .*tls_server_config: missing one of key or key_file/);
       assert.doesNotMatch(output(), /at .*\.ts:\d+/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

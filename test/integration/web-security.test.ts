@@ -128,10 +128,11 @@ describe('--web.config.file: TLS and basic auth', () => {
     pki?.remove();
   });
 
-  it('serves HTTPS only', async () => {
+  it('serves HTTPS only: plain HTTP gets the 400 Go sends', async () => {
     assert.match(exporter.url, /^https:\/\//);
-    const plain = exporter.url.replace('https:', 'http:');
-    await assert.rejects(get(`${plain}/metrics`));
+    const plain = await get(`${exporter.url.replace('https:', 'http:')}/metrics`);
+    assert.equal(plain.status, 400);
+    assert.equal(plain.body, 'Client sent an HTTP request to an HTTPS server.\n');
   });
 
   it('refuses /metrics, / and /api/v1/path without credentials or with a wrong password', async () => {
@@ -316,7 +317,10 @@ describe('--web.config.file: client certificates', () => {
   const stranger = () => ({ cert: pki.strangerCert, key: pki.strangerKey });
 
   it('RequireAndVerifyClientCert: only a certificate of the client CA gets in', async () => {
-    const e = await exporterWith('verify', [`  client_ca_file: ${pki.caCert}`]);
+    const e = await exporterWith('verify', [
+      `  client_ca_file: ${pki.caCert}`,
+      '  client_auth_type: RequireAndVerifyClientCert',
+    ]);
     assert.equal(await status(e.url, mine()), 200);
     assert.match(String(await status(e.url, {})), /^refused/);
     assert.match(String(await status(e.url, stranger())), /^refused/);
@@ -325,11 +329,13 @@ describe('--web.config.file: client certificates', () => {
   it('client_allowed_sans: a verified certificate without an allowed SAN is refused', async () => {
     const e = await exporterWith('sans', [
       `  client_ca_file: ${pki.caCert}`,
+      '  client_auth_type: RequireAndVerifyClientCert',
       '  client_allowed_sans: [grafana]',
     ]);
     assert.match(String(await status(e.url, mine())), /^refused/);
     const ok = await exporterWith('sans-ok', [
       `  client_ca_file: ${pki.caCert}`,
+      '  client_auth_type: RequireAndVerifyClientCert',
       '  client_allowed_sans: [prometheus]',
     ]);
     assert.equal(await status(ok.url, mine()), 200);
@@ -357,7 +363,7 @@ describe('--web.config.file: client certificates', () => {
     await assert.rejects(
       startTestExporter(['--demo=worker-a', `--web.config.file=${file}`]),
       (err: unknown) =>
-        err instanceof ConfigError && /--web.config.file: .*TLS certificate, key or CA/.test(err.message),
+        err instanceof ConfigError && /--web.config.file: .*failed to load X509KeyPair/.test(err.message),
     );
   });
 

@@ -1,21 +1,28 @@
 import { type StatWatcher, unwatchFile, watchFile } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpsServer, ServerOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { BasicAuth } from './basic-auth.ts';
-import { readWebConfig, type WebConfig } from './web-config-file.ts';
+import { type ClientAuthType, type RateLimit, readWebConfig, type WebConfig } from './web-config-file.ts';
 
 /** Kubelet probes them without credentials; they tell only whether the process lives and has data. */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
 /** How often the file and the files it names are looked at (Kubernetes swaps a Secret's files atomically). */
 const DEFAULT_WATCH_INTERVAL_MS = 2000;
 
+/** Go's answer to plain HTTP on its TLS port, and the first bytes it gives it to (net/http). */
+const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
+const PLAIN_HTTP_STARTS = new Set(['GET /', 'HEAD ', 'POST ', 'PUT /', 'OPTIO']);
+/** A connection that sends nothing at all is closed after this long, as an idle HTTP one is. */
+const FIRST_BYTES_TIMEOUT_MS = 30_000;
+
 /**
- * TLS, client certificates, basic auth and headers from `--web.config.file`, kept current as the
- * files change. A reload that fails or asks for what only a restart can do (TLS on or off, another
- * client_auth_type) is refused: the last good configuration stays and the failure is logged and
- * counted.
+ * TLS, client certificates, basic auth, headers and the rate limit from `--web.config.file`, kept
+ * current as the files change. A reload that fails or asks for what only a restart can do (TLS on or
+ * off, another rate limit) is refused: the last good configuration stays and the failure is logged
+ * and counted.
  */
 export class WebSecurity {
   private current: WebConfig;
@@ -23,6 +30,7 @@ export class WebSecurity {
   private watched: string[] = [];
   private server: HttpsServer | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
+  private readonly limiter: TokenBucket | undefined;
 
   constructor(
     readonly path: string,
@@ -32,23 +40,20 @@ export class WebSecurity {
   ) {
     this.current = initial;
     this.auth = new BasicAuth(initial.users);
+    if (initial.rateLimit) this.limiter = new TokenBucket(initial.rateLimit);
   }
 
   /** The https server's options, or undefined for plain HTTP. */
   tlsOptions(): ServerOptions | undefined {
     const tls = this.current.tls;
     if (!tls) return undefined;
-    return {
-      ...tls.material,
-      requestCert: tls.clientAuth !== 'NoClientCert',
-      // The other kinds are checked on each connection (acceptable) as Go's crypto/tls does.
-      rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-    };
+    return { ...tls.material, ...clientAuthOptions(tls.clientAuth) };
   }
 
-  /** Check client certificates on every TLS connection of `server`. */
+  /** Check client certificates on every TLS connection of `server`, and answer plain HTTP as Go does. */
   attach(server: HttpsServer): void {
     this.server = server;
+    answerPlainHttp(server);
     server.on('secureConnection', (socket: TLSSocket) => {
       const refusal = this.refusal(socket);
       if (refusal) {
@@ -61,17 +66,23 @@ export class WebSecurity {
   /** Why a client certificate is not acceptable, or undefined when it is. */
   private refusal(socket: TLSSocket): string | undefined {
     const tls = this.current.tls;
-    if (!tls || tls.clientAuth === 'NoClientCert' || tls.clientAuth === 'RequestClientCert') return undefined;
+    if (!tls || tls.clientAuth === 'NoClientCert') return undefined;
     const cert = socket.getPeerCertificate();
     const given = cert !== null && Object.keys(cert).length > 0;
-    if (!given) return tls.clientAuth === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
-    if (tls.clientAuth !== 'RequireAnyClientCert' && !socket.authorized) {
-      return `client certificate not verified: ${socket.authorizationError}`;
+    const allowed = tls.clientAllowedSans;
+    if (!given) {
+      if (tls.clientAuth === 'RequireAnyClientCert' || tls.clientAuth === 'RequireAndVerifyClientCert') {
+        return 'no client certificate';
+      }
+      // The toolkit cannot check SANs of no certificate and drops the connection.
+      return allowed ? 'no client certificate to check client_allowed_sans against' : undefined;
     }
-    if (tls.clientAllowedSans.length > 0) {
-      const sans = (cert.subjectaltname ?? '').split(/,\s*/).map((s) => s.slice(s.indexOf(':') + 1));
-      if (!sans.some((s) => tls.clientAllowedSans.includes(s)))
-        return 'client certificate has none of the allowed SANs';
+    const verifies =
+      tls.clientAuth === 'VerifyClientCertIfGiven' || tls.clientAuth === 'RequireAndVerifyClientCert';
+    if (verifies && !socket.authorized)
+      return `client certificate not verified: ${socket.authorizationError}`;
+    if (allowed && !certificateSans(cert.subjectaltname).some((s) => allowed.includes(s))) {
+      return 'client certificate has none of the allowed SANs';
     }
     return undefined;
   }
@@ -81,10 +92,18 @@ export class WebSecurity {
    * credentials.
    */
   async admit(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    for (const [name, value] of this.current.headers) res.setHeader(name, value);
-    if (!this.auth.enabled) return true;
     const path = (req.url ?? '/').split('?')[0] as string;
-    if (OPEN_PATHS.has(path)) return true;
+    const open = OPEN_PATHS.has(path);
+    if (this.limiter && !open && !this.limiter.take()) {
+      res.writeHead(429, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end('Too Many Requests\n');
+      return false;
+    }
+    for (const [name, value] of this.current.headers) res.setHeader(name, value);
+    if (!this.auth.enabled || open) return true;
     const result = await this.auth.check(req.headers.authorization);
     if (result === 'ok') return true;
     if (result === 'busy') {
@@ -139,11 +158,12 @@ export class WebSecurity {
     }
     const next = result.config;
     const before = this.current.tls;
+    const limit = (c: WebConfig) => JSON.stringify(c.rateLimit ?? null);
     const restart =
       Boolean(before) !== Boolean(next.tls)
         ? 'turning TLS on or off'
-        : before && next.tls && before.clientAuth !== next.tls.clientAuth
-          ? 'changing client_auth_type'
+        : limit(this.current) !== limit(next)
+          ? 'changing rate_limit'
           : undefined;
     if (restart) {
       this.logger.error(
@@ -153,7 +173,11 @@ export class WebSecurity {
       this.onReload(false);
       return false;
     }
-    if (next.tls && this.server) this.server.setSecureContext(next.tls.material);
+    if (next.tls && this.server) {
+      this.server.setSecureContext(next.tls.material);
+      // tls.Server reads these for every new connection: a changed client_auth_type applies to the next.
+      Object.assign(this.server, clientAuthOptions(next.tls.clientAuth));
+    }
     this.current = next;
     this.auth = new BasicAuth(next.users);
     if ([...new Set(next.files)].join('\n') !== this.watched.join('\n')) this.watch(next.files, intervalMs);
@@ -162,6 +186,83 @@ export class WebSecurity {
       'web configuration reloaded',
     );
     this.onReload(true);
+    return true;
+  }
+}
+
+function clientAuthOptions(clientAuth: ClientAuthType): {
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+} {
+  return {
+    requestCert: clientAuth !== 'NoClientCert',
+    // The other kinds are checked on each connection (refusal) as Go's crypto/tls does.
+    rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
+  };
+}
+
+/** A certificate's DNS names, e-mail addresses, IP addresses and URIs, IPv6 written as Go writes it. */
+export function certificateSans(subjectaltname: string | undefined): string[] {
+  const out: string[] = [];
+  for (const entry of (subjectaltname ?? '').split(/,\s*/)) {
+    const colon = entry.indexOf(':');
+    if (colon < 0) continue;
+    const kind = entry.slice(0, colon);
+    let value = entry.slice(colon + 1);
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        continue;
+      }
+    }
+    if (kind === 'IP Address' && value.includes(':'))
+      value = new URL(`http://[${value}]`).hostname.slice(1, -1);
+    if (['DNS', 'email', 'IP Address', 'URI'].includes(kind)) out.push(value);
+  }
+  return out;
+}
+
+/**
+ * Go's http.Server answers a plain HTTP request on its TLS port with a 400 that says so; Node's would
+ * close without a word. The first bytes of each connection are looked at before TLS gets them.
+ */
+function answerPlainHttp(server: HttpsServer): void {
+  const tlsListeners = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    socket.on('error', () => {
+      // A client that resets before its first bytes: nothing to answer.
+    });
+    socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
+    socket.once('data', (chunk: Buffer) => {
+      socket.setTimeout(0);
+      if (PLAIN_HTTP_STARTS.has(chunk.subarray(0, 5).toString('latin1'))) {
+        socket.end(PLAIN_HTTP_ANSWER);
+        return;
+      }
+      socket.pause();
+      socket.unshift(chunk);
+      for (const listener of tlsListeners) listener.call(server, socket);
+    });
+  });
+}
+
+/** golang.org/x/time/rate as the toolkit uses it: starts full, one token back per interval, at most `burst`. */
+class TokenBucket {
+  private tokens: number;
+  private at = performance.now();
+
+  constructor(private readonly limit: RateLimit) {
+    this.tokens = limit.burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.limit.burst, this.tokens + (now - this.at) / this.limit.intervalMs);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
     return true;
   }
 }

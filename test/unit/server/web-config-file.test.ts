@@ -28,24 +28,27 @@ describe('good web configurations', () => {
     assert.equal(s.users.get('prometheus'), HASH);
   });
 
-  test('TLS with relative paths taken from the file’s directory, TLS 1.2 by default', () => {
+  test('TLS with relative paths taken from the file’s directory, TLS 1.2 to 1.3 by default', () => {
     const s = settings('tls_server_config:\n  cert_file: tls.crt\n  key_file: /abs/tls.key\n');
     assert.deepEqual(s.tls, {
-      certFile: '/etc/mpe/tls.crt',
-      keyFile: '/abs/tls.key',
+      cert: { file: '/etc/mpe/tls.crt' },
+      key: { file: '/abs/tls.key' },
       clientAuth: 'NoClientCert',
       minVersion: 'TLSv1.2',
-      clientAllowedSans: [],
+      maxVersion: 'TLSv1.3',
     });
   });
 
-  test('a client CA alone means RequireAndVerifyClientCert', () => {
-    const s = settings('tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: ca.crt\n');
-    assert.equal(s.tls?.clientAuth, 'RequireAndVerifyClientCert');
-    assert.equal(s.tls?.clientCaFile, '/etc/mpe/ca.crt');
+  test('inline PEM, the file form winning when both are given, as in the toolkit', () => {
+    const s = settings(
+      'tls_server_config:\n  cert: "-----BEGIN X"\n  cert_file: c.crt\n  key: "-----BEGIN K"\n  client_ca: "-----BEGIN CA"\n  client_auth_type: RequireAndVerifyClientCert\n',
+    );
+    assert.deepEqual(s.tls?.cert, { file: '/etc/mpe/c.crt' });
+    assert.deepEqual(s.tls?.key, { inline: '-----BEGIN K' });
+    assert.deepEqual(s.tls?.clientCa, { inline: '-----BEGIN CA' });
   });
 
-  test('versions, SANs and headers', () => {
+  test('versions, SANs, headers, ciphers in Go’s order of preference, curves', () => {
     const s = settings(
       [
         'tls_server_config:',
@@ -53,22 +56,69 @@ describe('good web configurations', () => {
         '  key_file: b',
         '  client_ca_file: c',
         '  client_auth_type: VerifyClientCertIfGiven',
-        '  min_version: TLS13',
-        '  max_version: TLS13',
+        '  min_version: TLS12',
+        '  max_version: TLS12',
         '  client_allowed_sans: [prometheus]',
+        '  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]',
+        '  curve_preferences: [X25519, CurveP256]',
+        '  prefer_server_cipher_suites: no',
         'http_server_config:',
+        '  http2: false',
         '  headers:',
-        '    strict-transport-security: max-age=31536000',
+        '    Strict-Transport-Security: max-age=31536000',
+        '    X-XSS-Protection: 1',
       ].join('\n'),
     );
-    assert.equal(s.tls?.minVersion, 'TLSv1.3');
-    assert.equal(s.tls?.maxVersion, 'TLSv1.3');
+    assert.equal(s.tls?.minVersion, 'TLSv1.2');
+    assert.equal(s.tls?.maxVersion, 'TLSv1.2');
     assert.deepEqual(s.tls?.clientAllowedSans, ['prometheus']);
+    assert.equal(s.tls?.ciphers, 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA');
+    assert.equal(s.tls?.ecdhCurve, 'X25519:P-256');
     assert.equal(s.headers.get('Strict-Transport-Security'), 'max-age=31536000');
+    // yaml.v2 puts the scalar's text into a string field: an unquoted 1 is "1".
+    assert.equal(s.headers.get('X-XSS-Protection'), '1');
   });
 
-  test('a tls_server_config without certificate and key is plain HTTP, as in the toolkit', () => {
-    assert.equal(settings('tls_server_config:\n  min_version: TLS12\n').tls, undefined);
+  test('an empty client_allowed_sans is kept: it admits no certificate, as in the toolkit', () => {
+    const s = settings(
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: []\n',
+    );
+    assert.deepEqual(s.tls?.clientAllowedSans, []);
+  });
+
+  test('RequireClientCert is RequireAnyClientCert; verifying without a CA uses the default roots', () => {
+    assert.equal(
+      settings('tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireClientCert\n')
+        .tls?.clientAuth,
+      'RequireAnyClientCert',
+    );
+    assert.equal(
+      settings(
+        'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: VerifyClientCertIfGiven\n',
+      ).tls?.clientCa,
+      undefined,
+    );
+  });
+
+  test('rate_limit in Go durations; none when the interval is 0 or negative', () => {
+    assert.deepEqual(settings('rate_limit:\n  interval: 1m30s\n  burst: 5\n').rateLimit, {
+      intervalMs: 90_000,
+      burst: 5,
+    });
+    assert.deepEqual(settings('rate_limit:\n  interval: 1s\n').rateLimit, { intervalMs: 1000, burst: 0 });
+    assert.equal(settings('rate_limit:\n  interval: 0\n  burst: 0\n').rateLimit, undefined);
+    assert.equal(settings('rate_limit:\n  interval: -1s\n').rateLimit, undefined);
+  });
+
+  test('TLS keys without a certificate, key, CA or client_auth_type are plain HTTP, as in the toolkit', () => {
+    assert.equal(
+      settings('tls_server_config:\n  min_version: TLS12\n  client_allowed_sans: [a]\n').tls,
+      undefined,
+    );
+  });
+
+  test('only the first YAML document is read, as yaml.v2 does', () => {
+    assert.equal(settings('rate_limit:\n  interval: 1s\n---\nnonsense: 1\n').rateLimit?.intervalMs, 1000);
   });
 });
 
@@ -85,53 +135,53 @@ describe('bad web configurations', () => {
       /tls_server_config\.certfile: unknown key/,
     ],
     [
-      'cipher_suites',
-      'tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n',
-      /cipher_suites: not supported/,
+      'an unknown cipher',
+      'tls_server_config:\n  cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]\n',
+      /unknown cipher: TLS_RSA_WITH_AES_128_GCM_SHA256/,
+    ],
+    ['an unknown curve', 'tls_server_config:\n  curve_preferences: [P256]\n', /unknown curve: P256/],
+    [
+      'ciphers without one HTTP/2 needs, with http2 on',
+      'tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]\n',
+      /HTTP\/2 server requires it/,
+    ],
+    ['http2 not a boolean', 'http_server_config:\n  http2: maybe\n', /http2: expected true or false/],
+    [
+      'a rate_limit interval Go cannot read',
+      'rate_limit:\n  interval: 1d\n',
+      /rate_limit\.interval: "1d" is not a duration/,
     ],
     [
-      'inline cert',
-      'tls_server_config:\n  cert: "-----BEGIN"\n  key_file: b\n',
-      /tls_server_config\.cert: not supported/,
+      'a rate_limit burst that is not a number',
+      'rate_limit:\n  interval: 1s\n  burst: many\n',
+      /rate_limit\.burst: expected a whole number/,
     ],
-    ['http2', 'http_server_config:\n  http2: true\n', /http2: not supported/],
+    ['an unknown rate_limit key', 'rate_limit:\n  every: 1s\n', /rate_limit\.every: unknown key/],
+    ['a plain password', 'basic_auth_users:\n  prometheus: secret\n', /hashedSecret too short/],
     [
-      'a plain password',
-      'basic_auth_users:\n  prometheus: secret\n',
-      /basic_auth_users\.prometheus: expected a bcrypt hash/,
+      'a bcrypt cost below 4',
+      `basic_auth_users:\n  p: '${HASH.replace('$10$', '$03$')}'\n`,
+      /cost 3 is outside allowed inclusive range 4\.\.31/,
     ],
     ['a user name with a colon', `basic_auth_users:\n  "a:b": '${HASH}'\n`, /is not a user name/],
     ['users as a list', 'basic_auth_users:\n  - prometheus\n', /basic_auth_users: expected a mapping/],
+    ['a certificate without key', 'tls_server_config:\n  cert_file: a\n', /missing one of key or key_file/],
+    ['a key without certificate', 'tls_server_config:\n  key_file: b\n', /missing one of cert or cert_file/],
     [
-      'a certificate without key',
-      'tls_server_config:\n  cert_file: a\n',
-      /key_file: required with cert_file/,
+      'an empty certificate path',
+      'tls_server_config:\n  cert_file: ""\n  key_file: b\n',
+      /missing one of cert or cert_file/,
     ],
-    ['a key without certificate', 'tls_server_config:\n  key_file: b\n', /cert_file: required with key_file/],
-    [
-      'client settings without a certificate',
-      'tls_server_config:\n  client_ca_file: c\n',
-      /cert_file and key_file are required/,
-    ],
+    ['a client CA alone', 'tls_server_config:\n  client_ca_file: c\n', /missing one of cert or cert_file/],
     [
       'an unknown client_auth_type',
       'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Always\n',
-      /client_auth_type: "Always" is not one of/,
-    ],
-    [
-      'verification without a CA',
-      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n',
-      /client_ca_file: required with client_auth_type RequireAndVerifyClientCert/,
-    ],
-    [
-      'a CA that is never used',
-      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n  client_auth_type: RequestClientCert\n',
-      /never verifies client certificates/,
+      /invalid ClientAuth: Always/,
     ],
     [
       'an unknown TLS version',
       'tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS1.2\n',
-      /min_version: "TLS1.2" is not one of TLS10, TLS11, TLS12, TLS13/,
+      /unknown TLS version: TLS1\.2/,
     ],
     [
       'min above max',
@@ -139,24 +189,34 @@ describe('bad web configurations', () => {
       /min_version is above max_version/,
     ],
     [
-      'SANs without verification',
-      'tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [prometheus]\n',
-      /client_allowed_sans: needs a verified client certificate/,
-    ],
-    [
-      'a file path that is not a string',
-      'tls_server_config:\n  cert_file: 12\n  key_file: b\n',
-      /cert_file: expected a string/,
+      'a file path that is a list',
+      'tls_server_config:\n  cert_file: [a]\n  key_file: b\n',
+      /cert_file: expected a single value/,
     ],
     [
       'an unknown header',
       'http_server_config:\n  headers:\n    X-Powered-By: me\n',
-      /headers\.X-Powered-By: not one of/,
+      /HTTP header "X-Powered-By" can not be configured/,
+    ],
+    [
+      'a header name in another case',
+      'http_server_config:\n  headers:\n    x-frame-options: deny\n',
+      /HTTP header "x-frame-options" can not be configured/,
+    ],
+    [
+      'an X-Frame-Options value Go refuses',
+      'http_server_config:\n  headers:\n    X-Frame-Options: DENY\n',
+      /invalid value for X-Frame-Options/,
+    ],
+    [
+      'an X-Content-Type-Options value Go refuses',
+      'http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n',
+      /invalid value for X-Content-Type-Options/,
     ],
     [
       'a header with a line break',
-      'http_server_config:\n  headers:\n    X-Frame-Options: "deny\\r\\nX-Evil: 1"\n',
-      /expected a one-line value/,
+      'http_server_config:\n  headers:\n    Content-Security-Policy: "a\\r\\nX-Evil: 1"\n',
+      /cannot span lines/,
     ],
   ];
   for (const [name, text, expected] of cases) {
