@@ -26,6 +26,7 @@ import { freePort } from '../test/support/prometheus.ts';
 import { basicAuthUnderAttack } from './basic-auth.ts';
 import { clusterModes } from './cluster.ts';
 import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
+import { nodeCost } from './cost.ts';
 import { liveVpp } from './live.ts';
 import { soak } from './soak.ts';
 import { syntheticVpp } from './synthetic.ts';
@@ -362,3 +363,4 @@ if (!only || only === 'live') await liveVpp();
 if (!only || only === 'auth') await basicAuthUnderAttack();
 // Long by design: only when asked for.
 if (only === 'soak') await soak(process.argv[3]);
+if (only === 'cost') await nodeCost();
