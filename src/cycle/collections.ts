@@ -50,7 +50,8 @@ function namespaceLinksOf(config: Config, source: VppSource): { namespaceLinks?:
   if (!source.vppPid) return {};
   return {
     namespaceLinks: new VppNamespaceLinks({
-      runner: new NetnsPodSource({ pods: [] }),
+      // Read once per state interval: a process each time costs less than keeping one open.
+      runner: new NetnsPodSource({ pods: [], keepOpen: false }),
       commandTimeoutMs: config.commandTimeoutMs,
       stateIntervalMs: config.stateIntervalMs,
       now: Date.now,
@@ -129,8 +130,9 @@ export async function createCollections(
   };
 }
 
-/** Stop what the collections started (cluster discovery and the Meridio resources' watch). */
+/** Stop what the collections started (cluster discovery, the Meridio resources' watch, kept-open readers). */
 export async function closeCollections(collections: Collections): Promise<void> {
+  collections.pods?.close();
   await collections.cluster?.discovery.stop();
   await collections.cluster?.meridioVips.stop();
 }

@@ -41,6 +41,11 @@ export class PodCollection {
     this.commandLog = new CommandLog(options.logger, 'pod');
   }
 
+  /** Stop what the source keeps open between cycles. */
+  close(): void {
+    this.source.close?.();
+  }
+
   async collect(deadlineAt: number): Promise<PodSnapshot[]> {
     let pods: PodTarget[];
     try {

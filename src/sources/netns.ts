@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { type BatchAnswer, BatchReader } from './batch-reader.ts';
 import { BoundedOutput } from './bounded-output.ts';
 import { netnsInode } from './netns-inode.ts';
 import type { PodCommand } from './pod-commands.ts';
@@ -23,6 +24,19 @@ export interface NetnsOptions {
   nsenter?: string;
   ip?: string;
   bridge?: string;
+  /**
+   * Keep one `-batch` process per namespace and option set open between cycles (default). Off for
+   * reads rare enough that a process each time costs nothing worth keeping one for.
+   */
+  keepOpen?: boolean;
+}
+
+/** `"ifindex":N,"ifname":"X"` of `ip -json link show`: which names iproute2's index cache may hold. */
+const LINK_NAME = /"ifindex":(\d+),"ifname":"((?:[^"\\]|\\.)*)"/g;
+
+/** The (index, name) pairs of a link dump, as one string to compare. */
+function linkNames(output: string): string {
+  return [...output.matchAll(LINK_NAME)].map((m) => `${m[1]}=${m[2]}`).join(',');
 }
 
 interface ProcessResult {
@@ -35,12 +49,20 @@ interface ProcessResult {
 /**
  * Runs the fixed `ip`/`bridge` commands inside a pod's network namespace, entered with `nsenter
  * --net=<path>` (no shell: argv only). The agent's own iproute2 does the work, so the pod's image does
- * not matter. JSON commands that share their options run in one `ip -batch -` process: five processes
- * per pod and cycle instead of eight.
+ * not matter. JSON commands that share their options go to one `ip -batch -` process per namespace,
+ * kept open from cycle to cycle (see BatchReader). iproute2 caches interface names by index for the
+ * life of a process, so when a namespace's interfaces change (added, removed, renamed) its processes
+ * are replaced before anything else is read. A namespace's processes are stopped as soon as its path
+ * no longer leads to it (the pod is gone) or it is no longer listed, so the agent never keeps a
+ * deleted pod's namespace alive for longer than a cycle.
  */
 export class NetnsPodSource implements PodSource {
   readonly kind = 'netns';
   private readonly pods: readonly PodTarget[];
+  /** Kept-open readers by namespace path, then by option set. */
+  private readonly readers = new Map<string, Map<string, BatchReader>>();
+  /** The link names each namespace's readers started with. */
+  private readonly linkNamesOf = new Map<string, string>();
 
   constructor(private readonly options: NetnsOptions) {
     for (const p of options.pods) {
@@ -55,8 +77,46 @@ export class NetnsPodSource implements PodSource {
     return [...this.pods];
   }
 
+  /** Stop the readers of every namespace not in `paths` (pods gone or moved to a new process). */
+  retain(paths: ReadonlySet<string>): void {
+    for (const path of [...this.readers.keys()]) if (!paths.has(path)) this.closeNamespace(path);
+  }
+
+  /** Stop every kept-open process. */
+  close(): void {
+    for (const path of [...this.readers.keys()]) this.closeNamespace(path);
+  }
+
   async netnsInode(pod: PodTarget): Promise<number | undefined> {
-    return pod.netns && isNetnsPath(pod.netns) ? netnsInode(pod.netns) : undefined;
+    if (!pod.netns || !isNetnsPath(pod.netns)) return undefined;
+    const inode = await netnsInode(pod.netns);
+    // The path leads nowhere: the pod's process is gone, and with it any reason to hold its namespace.
+    if (inode === undefined) this.closeNamespace(pod.netns);
+    return inode;
+  }
+
+  private closeNamespace(path: string): void {
+    for (const reader of this.readers.get(path)?.values() ?? []) reader.close();
+    this.readers.delete(path);
+    this.linkNamesOf.delete(path);
+  }
+
+  private reader(path: string, key: string, argv: readonly string[]): BatchReader {
+    let byKey = this.readers.get(path);
+    if (!byKey) {
+      byKey = new Map();
+      this.readers.set(path, byKey);
+    }
+    let reader = byKey.get(key);
+    if (!reader) {
+      reader = new BatchReader(
+        this.options.nsenter ?? 'nsenter',
+        [`--net=${path}`, '--', ...argv],
+        processEnv(),
+      );
+      byKey.set(key, reader);
+    }
+    return reader;
   }
 
   async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
@@ -87,6 +147,60 @@ export class NetnsPodSource implements PodSource {
     return commands.map((c) => results.get(c) as PodCommandResult);
   }
 
+  /**
+   * A group on the namespace's kept-open process. A link dump whose names differ from those the
+   * processes started with replaces them all and is read again, so no output carries a stale name.
+   */
+  private async runKeptOpen(
+    pod: PodTarget,
+    group: readonly PodCommand[],
+    deadline: number,
+  ): Promise<Map<PodCommand, PodCommandResult>> {
+    const path = pod.netns as string;
+    const first = group[0] as PodCommand;
+    const tool = first.tool === 'ip' ? (this.options.ip ?? 'ip') : (this.options.bridge ?? 'bridge');
+    const key = `${first.tool} ${first.options.join(' ')}`;
+    const lines = group.map((c) => c.args.join(' '));
+    const ask = async (): Promise<{ answer: BatchAnswer; seconds: number }> => {
+      const t0 = performance.now();
+      const reader = this.reader(path, key, [tool, ...first.options, '-batch', '-']);
+      const answer = await reader.run(lines, Math.max(1, deadline - performance.now()));
+      return { answer, seconds: (performance.now() - t0) / 1000 / group.length };
+    };
+    let { answer, seconds } = await ask();
+    const linkDump = group.findIndex((c) => c.args.join(' ') === 'link show' && c.options.includes('-json'));
+    if (linkDump >= 0 && answer.lines[linkDump] !== undefined) {
+      const names = linkNames(answer.lines[linkDump] as string);
+      const before = this.linkNamesOf.get(path);
+      if (before !== undefined && before !== names) {
+        this.closeNamespace(path);
+        ({ answer, seconds } = await ask());
+      }
+      const now = answer.lines[linkDump];
+      if (now !== undefined) this.linkNamesOf.set(path, linkNames(now));
+    }
+    const out = new Map<PodCommand, PodCommandResult>();
+    group.forEach((c, i) => {
+      const line = answer.lines[i];
+      if (line !== undefined) out.set(c, { kind: 'text', text: `${line}\n`, durationSeconds: seconds });
+      else if (answer.exited && (!answer.exited.commandFailed || i === answer.lines.length)) {
+        out.set(c, {
+          kind: 'failed',
+          error: classifyPodFailure(answer.exited.stderr, answer.exited.code),
+          durationSeconds: seconds,
+        });
+      } else {
+        const error =
+          answer.error ?? new SourceError('io', 'not run: an earlier command of its batch failed');
+        out.set(c, { kind: 'failed', error, durationSeconds: seconds });
+      }
+    });
+    // Commands after a failed one were never run: ask again, on a new process.
+    const rest = answer.exited?.commandFailed ? group.slice(answer.lines.length + 1) : [];
+    if (rest.length > 0) for (const [c, r] of await this.runKeptOpen(pod, rest, deadline)) out.set(c, r);
+    return out;
+  }
+
   /** Run commands with the same tool and options: `cat` alone, the others as one batch. */
   private async runGroup(
     pod: PodTarget,
@@ -102,6 +216,9 @@ export class NetnsPodSource implements PodSource {
       const error = new SourceError('timeout', 'the pod deadline passed before this command ran');
       for (const c of group) out.set(c, { kind: 'failed', error, durationSeconds: 0 });
       return out;
+    }
+    if (first.tool !== 'cat' && first.options.includes('-json') && this.options.keepOpen !== false) {
+      return this.runKeptOpen(pod, group, deadline);
     }
     const tool =
       first.tool === 'ip'
@@ -160,16 +277,18 @@ export class NetnsPodSource implements PodSource {
   }
 }
 
+/** What the commands run with: C messages (their errors are classified by text) and the agent's PATH. */
+function processEnv(): NodeJS.ProcessEnv {
+  return { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+}
+
 /** Spawn without a shell, feed stdin, collect output up to a cap, kill at the deadline. */
 function runProcess(file: string, args: string[], stdin: string, timeoutMs: number): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const stdout = new BoundedOutput();
     const stderr: Buffer[] = [];
     let done = false;
-    const child = spawn(file, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: processEnv() });
     const finish = (result: ProcessResult) => {
       if (done) return;
       done = true;

@@ -33,4 +33,6 @@ export interface PodSource {
   run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]>;
   /** The inode of the pod's network namespace, for sources that enter it by path. Never rejects. */
   netnsInode?(pod: PodTarget): Promise<number | undefined>;
+  /** Stop what the source keeps running between cycles (kept-open readers). */
+  close?(): void;
 }

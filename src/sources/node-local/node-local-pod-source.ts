@@ -26,7 +26,7 @@ export class NodeLocalPodSource implements PodSource {
   async listPods(): Promise<PodTarget[]> {
     const pods = this.pods();
     this.finder.retain(new Set(pods.map((p) => p.uid)));
-    return pods
+    const targets = pods
       .filter((p) => p.role !== 'forwarder')
       .map((p) => {
         const target = podTargetOf(p);
@@ -34,6 +34,13 @@ export class NodeLocalPodSource implements PodSource {
         if (pid !== undefined) target.netns = `${this.procRoot}/${pid}/ns/net`;
         return target;
       });
+    // Namespaces of pods gone, or of a process that is no longer the pod's, are let go.
+    this.netns.retain(new Set(targets.flatMap((t) => (t.netns ? [t.netns] : []))));
+    return targets;
+  }
+
+  close(): void {
+    this.netns.close();
   }
 
   netnsInode(pod: PodTarget): Promise<number | undefined> {
