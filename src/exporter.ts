@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Config, ConfigError } from './config/config.ts';
+import { type Config, ConfigError, cycleBudgetMs } from './config/config.ts';
 import { closeCollections, createCollections } from './cycle/collections.ts';
 import { type Collector, startCollection } from './cycle/collector.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
@@ -63,7 +63,7 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
       new SelfMetrics(config.node),
       async () => {},
       logger,
-      config.intervalSeconds * 900,
+      cycleBudgetMs(config),
       config.node,
     );
     return (await runner.runCycle()).graph;

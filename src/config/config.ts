@@ -1,14 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isCronInterval } from '../cycle/scheduler.ts';
 import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, ROLES } from '../discovery/roles.ts';
 import { isNetnsPath } from '../sources/netns.ts';
-import { isKubernetesName } from '../sources/pod-commands.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
 import type { StatsSegmentSetting } from '../sources/vpp-stats/stats-segment-source.ts';
+import { isKubernetesName } from '../util/kubernetes-name.ts';
 import { PACKAGE_ROOT } from '../util/package-info.ts';
-import { parseDuration } from './duration.ts';
+import { isCronInterval, parseDuration } from './duration.ts';
 import { DEFAULT_PORT, DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
 
 export type SourceConfig =
@@ -59,6 +58,14 @@ export interface Config {
   fdbMissingMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
+}
+
+/**
+ * The time one cycle may take: a tenth of the interval is left so that a slow cycle ends before the
+ * next tick is due. Commands still to run when it is spent fail with `timeout`.
+ */
+export function cycleBudgetMs(config: Pick<Config, 'intervalSeconds'>): number {
+  return config.intervalSeconds * 900;
 }
 
 export type CliRequest = { kind: 'run'; config: Config } | { kind: 'help' } | { kind: 'version' };

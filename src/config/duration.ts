@@ -8,3 +8,10 @@ export function parseDuration(text: string): number | undefined {
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
   return total;
 }
+
+/** Intervals cron can keep exactly: whole seconds dividing a minute, or whole minutes dividing an hour. */
+export function isCronInterval(seconds: number): boolean {
+  if (!Number.isInteger(seconds) || seconds <= 0) return false;
+  if (seconds < 60) return 60 % seconds === 0;
+  return seconds % 60 === 0 && 60 % (seconds / 60) === 0;
+}

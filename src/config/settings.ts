@@ -47,8 +47,7 @@ export const SETTINGS: readonly SettingDef[] = [
   setting(
     'vpp-cli-socket',
     'PATH',
-    'Read a live VPP through its CLI unix socket (no vppctl needed). Setting it selects this source.',
-    '/var/run/vpp/cli.sock',
+    "Read a live VPP through its CLI unix socket (no vppctl needed; NSM's forwarder-vpp has it at /var/run/vpp/cli.sock). Setting it selects this source.",
   ),
   setting(
     'vpp-stats-segment',

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.ts';
+import { type Config, cycleBudgetMs } from '../config/config.ts';
 import { SelfMetrics } from '../exposition/self-metrics.ts';
 import type { PathGraph } from '../path/graph.ts';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
@@ -72,13 +72,12 @@ export async function startCollection(
   const collections = await createCollections(config, logger, options.discoveryWaitMs);
   const { cluster, vpp, pods, description } = collections;
   const selfMetrics = new SelfMetrics(config.node, { source: description });
-  // Leave a tenth of the interval so a slow cycle ends before the next tick is due.
   const runner = new CycleRunner(
     { ...(vpp && { vpp }), ...(pods && { pods }) },
     selfMetrics,
     publish,
     logger,
-    config.intervalSeconds * 900,
+    cycleBudgetMs(config),
     config.node,
     { goneMs: config.goneWindowMs, fdbMissingMs: config.fdbMissingMs },
     () => cluster?.discovery.synced ?? true,

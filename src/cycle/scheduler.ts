@@ -19,13 +19,6 @@ function steps(start: number, step: number, limit: number): string {
   return out.join(',');
 }
 
-/** Intervals cron can keep exactly: whole seconds dividing a minute, or whole minutes dividing an hour. */
-export function isCronInterval(seconds: number): boolean {
-  if (!Number.isInteger(seconds) || seconds <= 0) return false;
-  if (seconds < 60) return 60 % seconds === 0;
-  return seconds % 60 === 0 && 60 % (seconds / 60) === 0;
-}
-
 function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);

@@ -12,6 +12,7 @@ import type { StatsSegmentData } from '../sources/vpp-stats/segment-reader.ts';
 import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-stats/stats-segment-source.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
+import { stateDue } from './state-due.ts';
 import { failureMessage } from './timeout-text.ts';
 import type { VppNamespaceLinks } from './vpp-namespace-links.ts';
 
@@ -57,9 +58,6 @@ function interfaceSetKey(interfaces: Iterable<{ swIfIndex: number; name: string 
   for (const i of sorted) if (i.name !== undefined) key += `${i.swIfIndex}:${i.name},`;
   return key;
 }
-
-/** Timer drift between cycles must not push a state read one whole cycle late. */
-export const STATE_DUE_TOLERANCE_MS = 1000;
 
 /**
  * Reads one forwarder's VPP every cycle. Counter commands run every cycle; state commands (which stop
@@ -174,11 +172,11 @@ export class VppCollection {
   }
 
   private stateDue(command: VppCommand, interfaceSetChanged: boolean): boolean {
-    const cached = this.stateCache.get(command);
-    return (
-      cached?.status.state !== 'ok' ||
-      interfaceSetChanged ||
-      this.now() - cached.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS
+    return stateDue(
+      this.stateCache.get(command)?.status,
+      interfaceSetChanged,
+      this.now(),
+      this.options.stateIntervalMs,
     );
   }
 

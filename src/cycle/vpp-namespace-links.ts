@@ -1,13 +1,12 @@
 import { parseIpLinkJson } from '../parsers/linux/ip-link.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
-import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
+import { AF_PACKET_PREFIX, type CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { POD_COMMANDS } from '../sources/pod-commands.ts';
 import type { PodSource } from '../sources/pod-source.ts';
+import { stateDue } from './state-due.ts';
 import { failureMessage } from './timeout-text.ts';
-import { STATE_DUE_TOLERANCE_MS } from './vpp-collection.ts';
 
 /** An af_packet interface is named after the Linux interface it is bound to. */
-export const AF_PACKET_PREFIX = 'host-';
 const COMMAND = POD_COMMANDS.linkJson;
 
 export interface NamespaceLinksOptions {
@@ -42,11 +41,8 @@ export class VppNamespaceLinks {
       return undefined;
     }
     const c = this.cached;
-    const due =
-      c?.status.state !== 'ok' ||
-      interfaceSetChanged ||
-      now() - c.status.readAt >= this.options.stateIntervalMs - STATE_DUE_TOLERANCE_MS;
-    if (!due) return { ...c, status: { ...c.status, ranThisCycle: false } };
+    const due = stateDue(c?.status, interfaceSetChanged, now(), this.options.stateIntervalMs);
+    if (!due && c) return { ...c, status: { ...c.status, ranThisCycle: false } };
     // Not visible from here (exec mode, another PID namespace): nothing to read, and not a failure.
     const vppPid = vppPidOf();
     if (vppPid === undefined) {

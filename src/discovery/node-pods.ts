@@ -1,7 +1,6 @@
 import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { DiscoveryFailureCount } from '../exposition/self-metrics.ts';
-import type { PodTarget } from '../sources/pod-source.ts';
 import { WatchedCollection } from './list-watch.ts';
 import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, recognisePod } from './roles.ts';
 
@@ -157,15 +156,6 @@ export function discoveredPod(p: V1Pod, node: string, names: ContainerNames): Di
   const recognised = recognisePod(p, names);
   if (!recognised) return undefined;
   return { namespace, pod, uid, ...recognised };
-}
-
-/** What the pod sources need to know of a discovered pod. */
-export function podTargetOf(p: DiscoveredPod): PodTarget {
-  const t: PodTarget = { namespace: p.namespace, pod: p.pod, role: p.role, container: p.container };
-  if (p.trench) t.trench = p.trench;
-  if (p.conduit) t.conduit = p.conduit;
-  if (p.attractor) t.attractor = p.attractor;
-  return t;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

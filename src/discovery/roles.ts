@@ -1,4 +1,4 @@
-import { isKubernetesName } from '../sources/pod-commands.ts';
+import { isKubernetesName } from '../util/kubernetes-name.ts';
 
 /**
  * Which part of the traffic path a pod is, from its spec alone. Meridio's pods carry only an `app`

@@ -8,16 +8,6 @@ export type PathNodeKind = 'pod-interface' | 'vpp-interface' | 'remote-node' | '
 
 export type LinkType = 'tap-peer' | 'xconnect' | 'vxlan' | 'bridge-member' | 'nexthop' | 'fdb' | 'vip';
 
-export const LINK_TYPES: readonly LinkType[] = [
-  'tap-peer',
-  'xconnect',
-  'vxlan',
-  'bridge-member',
-  'nexthop',
-  'fdb',
-  'vip',
-];
-
 /**
  * `present`: read this cycle. `missing`: the other end of a link says it should exist and the data that
  * would show it was read, but it is not there. `unknown`: the data that would show it could not be read.

@@ -1,7 +1,7 @@
-import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { VppSnapshot } from '../snapshot/vpp-snapshot.ts';
+import { AF_PACKET_PREFIX } from '../snapshot/vpp-snapshot.ts';
 import {
   type PathNode,
   type PathPod,

@@ -1,7 +1,7 @@
-import { AF_PACKET_PREFIX } from '../cycle/vpp-namespace-links.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import type { VppTap } from '../parsers/vpp/show-tap.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
+import { AF_PACKET_PREFIX } from '../snapshot/vpp-snapshot.ts';
 import { type PathLink, type PathNode, remoteNodeId } from './graph.ts';
 import { makeLink } from './link-health.ts';
 import type { NodeIndex, PodInterfaceRef } from './node-index.ts';

@@ -9,6 +9,9 @@ import type { VppVxlanTunnel } from '../parsers/vpp/show-vxlan-tunnel.ts';
 import type { SourceFailure } from '../sources/source-error.ts';
 import type { SegmentFailure } from '../sources/vpp-stats/segment-view.ts';
 
+/** VPP names an af_packet interface `host-<the Linux interface it is bound to>`. */
+export const AF_PACKET_PREFIX = 'host-';
+
 export type CommandFailure = SourceFailure | SegmentFailure | 'parse' | 'truncated-output';
 
 /** How reading one command went. */

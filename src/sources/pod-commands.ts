@@ -82,8 +82,3 @@ export function podCommandSlug(id: string): string {
     .replace(/[^a-z0-9.]+/g, '-')
     .replace(/^-+|-+$/g, '');
 }
-
-/** Kubernetes names (RFC 1123 labels and subdomains) as they may appear in a namespace or pod name. */
-export function isKubernetesName(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name);
-}

@@ -1,3 +1,4 @@
+import type { DiscoveredPod } from '../discovery/node-pods.ts';
 import type { PodCommand } from './pod-commands.ts';
 import type { SourceError } from './source-error.ts';
 
@@ -35,4 +36,13 @@ export interface PodSource {
   netnsInode?(pod: PodTarget): Promise<number | undefined>;
   /** Stop what the source keeps running between cycles (kept-open readers). */
   close?(): void;
+}
+
+/** What the pod sources need to know of a discovered pod. */
+export function podTargetOf(p: DiscoveredPod): PodTarget {
+  const t: PodTarget = { namespace: p.namespace, pod: p.pod, role: p.role, container: p.container };
+  if (p.trench) t.trench = p.trench;
+  if (p.conduit) t.conduit = p.conduit;
+  if (p.attractor) t.attractor = p.attractor;
+  return t;
 }

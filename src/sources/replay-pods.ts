@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isKubernetesName } from '../util/kubernetes-name.ts';
 import type { PodCommand } from './pod-commands.ts';
-import { assertAllowedPodCommand, isKubernetesName, podCommandSlug } from './pod-commands.ts';
+import { assertAllowedPodCommand, podCommandSlug } from './pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from './pod-source.ts';
 import { readRecording } from './replay.ts';
 import type { SourceError } from './source-error.ts';

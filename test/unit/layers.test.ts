@@ -29,4 +29,22 @@ describe('module layers', () => {
     );
     assert.deepEqual(upward, []);
   });
+
+  it('the path, the configuration and discovery do not reach up into the cycle or the sources', () => {
+    const upward = [
+      ...importsOf('path').filter((i) => /-> \.\.\/cycle\//.test(i)),
+      ...importsOf('config').filter((i) => /-> \.\.\/cycle\//.test(i)),
+      ...importsOf('discovery').filter((i) => /-> \.\.\/sources\//.test(i)),
+    ];
+    assert.deepEqual(upward, []);
+  });
+
+  it('no two files of the cycle import each other', () => {
+    const edges = new Set(importsOf('cycle').map((i) => i.replace(/ -> \.\//, ' -> ')));
+    const both = [...edges].filter((e) => {
+      const [from, to] = e.split(' -> ') as [string, string];
+      return edges.has(`${to} -> ${from}`);
+    });
+    assert.deepEqual(both, []);
+  });
 });

@@ -1,7 +1,7 @@
-import { type DiscoveredPod, podTargetOf } from '../../discovery/node-pods.ts';
+import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import { assertAllowedPodCommand, POD_COMMANDS, type PodCommand } from '../pod-commands.ts';
 import { classifyPodFailure } from '../pod-failure.ts';
-import type { PodCommandResult, PodSource, PodTarget } from '../pod-source.ts';
+import { type PodCommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { ExecRunner } from './exec-runner.ts';
 import { ExecStatusError, runExecScript, type ScriptPart } from './exec-script.ts';

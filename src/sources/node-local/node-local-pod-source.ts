@@ -1,7 +1,7 @@
-import { type DiscoveredPod, podTargetOf } from '../../discovery/node-pods.ts';
+import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import { NetnsPodSource } from '../netns.ts';
 import type { PodCommand } from '../pod-commands.ts';
-import type { PodCommandResult, PodSource, PodTarget } from '../pod-source.ts';
+import { type PodCommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { PodProcessFinder } from './pod-processes.ts';
 

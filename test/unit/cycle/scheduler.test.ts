@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import cron from 'node-cron';
 import pino from 'pino';
-import { CycleScheduler, cronExpression, isCronInterval } from '../../../src/cycle/scheduler.ts';
+import { isCronInterval } from '../../../src/config/duration.ts';
+import { CycleScheduler, cronExpression } from '../../../src/cycle/scheduler.ts';
 
 describe('cron schedule', () => {
   it('lists the fire seconds of a 15 s interval, shifted by a phase taken from the node name', () => {
