@@ -45,13 +45,20 @@ function statsSegmentOf(config: Config, source: VppSource): { statsSegment?: Sta
   return vppPid ? { statsSegment: new StatsSegmentSource(setting, vppPid) } : {};
 }
 
-/** Where VPP's process is visible, its namespace's links tie af_packet interfaces to pods. */
-function namespaceLinksOf(config: Config, source: VppSource): { namespaceLinks?: VppNamespaceLinks } {
-  if (!source.vppPid) return {};
+/**
+ * Where VPP's namespace can be read, its links tie af_packet interfaces to pods: through its
+ * process's namespace (by `runner`, the exec pod source in exec mode) or not at all (replays).
+ */
+function namespaceLinksOf(
+  config: Config,
+  source: VppSource,
+  runner: PodSource | undefined,
+): { namespaceLinks?: VppNamespaceLinks } {
+  if (!source.vppNamespace) return {};
   return {
     namespaceLinks: new VppNamespaceLinks({
       // Read once per state interval: a process each time costs less than keeping one open.
-      runner: new NetnsPodSource({ pods: [], keepOpen: false }),
+      runner: runner ?? new NetnsPodSource({ pods: [], keepOpen: false }),
       commandTimeoutMs: config.commandTimeoutMs,
       stateIntervalMs: config.stateIntervalMs,
       now: Date.now,
@@ -111,7 +118,7 @@ export async function createCollections(
       stateIntervalMs: config.stateIntervalMs,
       logger,
       ...statsSegmentOf(config, source),
-      ...namespaceLinksOf(config, source),
+      ...namespaceLinksOf(config, source, config.cluster?.mode === 'exec' ? cluster?.pods : undefined),
     });
   const podSource = cluster?.pods ?? createPodSource(config);
   const pods =

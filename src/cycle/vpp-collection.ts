@@ -136,7 +136,7 @@ export class VppCollection {
     await this.resolveHostNs(snapshot, deadlineAt);
     const links = await this.options.namespaceLinks?.read(
       snapshot.interfaces?.map((i) => i.name),
-      () => this.source.vppPid?.(),
+      () => this.source.vppNamespace?.(),
       interfaceSetChanged,
       deadlineAt,
     );

@@ -2,7 +2,7 @@ import { parseIpLinkJson } from '../parsers/linux/ip-link.ts';
 import type { PodLink } from '../parsers/linux/records.ts';
 import { AF_PACKET_PREFIX, type CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { POD_COMMANDS } from '../sources/pod-commands.ts';
-import type { PodSource } from '../sources/pod-source.ts';
+import type { PodSource, PodTarget } from '../sources/pod-source.ts';
 import { stateDue } from './state-due.ts';
 import { failureMessage } from './timeout-text.ts';
 
@@ -10,7 +10,7 @@ import { failureMessage } from './timeout-text.ts';
 const COMMAND = POD_COMMANDS.linkJson;
 
 export interface NamespaceLinksOptions {
-  /** Runs allowlisted commands in a network namespace by path (the netns source). */
+  /** Runs allowlisted commands where VPP's namespace is (the netns source, or exec into the forwarder). */
   runner: PodSource;
   commandTimeoutMs: number;
   stateIntervalMs: number;
@@ -18,11 +18,12 @@ export interface NamespaceLinksOptions {
 }
 
 /**
- * The links of VPP's own network namespace, read with the pods' `ip -json link` through
- * `/proc/<vpp pid>/ns/net`: the veths that VPP's af_packet host-interfaces are bound to, and the index
- * of each one's peer, which names the pod interface behind it. Read only while VPP has an af_packet
- * interface and its process is visible here; on the state interval, and again when VPP's interface
- * set changes.
+ * The links of VPP's own network namespace, read with the pods' `ip -json link`, through
+ * `/proc/<vpp pid>/ns/net` or in the forwarder container by exec: the veths that VPP's af_packet
+ * host-interfaces are bound to, and the index of each one's peer, which names the pod interface
+ * behind it. Read only while VPP has an af_packet interface and its namespace can be told; on the
+ * state interval, and again when VPP's interface set changes. A forwarder image without `ip` leaves
+ * the links out, as a VPP process this agent cannot see does: nothing there could be read.
  */
 export class VppNamespaceLinks {
   private cached?: { status: CommandStatus; links?: PodLink[] };
@@ -31,7 +32,7 @@ export class VppNamespaceLinks {
 
   async read(
     interfaceNames: readonly string[] | undefined,
-    vppPidOf: () => number | undefined,
+    namespaceOf: () => PodTarget | undefined,
     interfaceSetChanged: boolean,
     deadlineAt: number,
   ): Promise<{ status: CommandStatus; links?: PodLink[] } | undefined> {
@@ -43,9 +44,9 @@ export class VppNamespaceLinks {
     const c = this.cached;
     const due = stateDue(c?.status, interfaceSetChanged, now(), this.options.stateIntervalMs);
     if (!due && c) return { ...c, status: { ...c.status, ranThisCycle: false } };
-    // Not visible from here (exec mode, another PID namespace): nothing to read, and not a failure.
-    const vppPid = vppPidOf();
-    if (vppPid === undefined) {
+    // Not visible from here (another PID namespace, no forwarder yet): nothing to read, not a failure.
+    const target = namespaceOf();
+    if (target === undefined) {
       this.cached = undefined;
       return undefined;
     }
@@ -64,9 +65,12 @@ export class VppNamespaceLinks {
       };
       return this.cached;
     }
-    const target = { namespace: '', pod: `vpp_main ${vppPid}`, netns: `/proc/${vppPid}/ns/net` };
     const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
-    if (!result || result.kind === 'not-recorded') {
+    if (
+      !result ||
+      result.kind === 'not-recorded' ||
+      (result.kind === 'failed' && result.error.reason === 'unsupported')
+    ) {
       this.cached = undefined;
       return undefined;
     }

@@ -1,3 +1,4 @@
+import type { PodTarget } from './pod-source.ts';
 import type { VppCommand } from './vpp-commands.ts';
 
 /** The result of asking a source for a command: its text, or that the source has no record of it. */
@@ -30,4 +31,16 @@ export interface VppSource {
    * segment can then be read); undefined when not (exec, replays, another PID namespace).
    */
   vppPid?(): number | undefined;
+  /**
+   * Where VPP's own network namespace can be read from, as a pod source takes it: its process's
+   * `/proc/<pid>/ns/net`, or the forwarder pod to exec into. Undefined while it cannot be told.
+   */
+  vppNamespace?(): PodTarget | undefined;
+}
+
+/** VPP's namespace by its process: `/proc/<pid>/ns/net`, for the netns source. */
+export function namespaceOfPid(pid: number | undefined): PodTarget | undefined {
+  return pid === undefined
+    ? undefined
+    : { namespace: '', pod: `vpp_main ${pid}`, netns: `/proc/${pid}/ns/net` };
 }

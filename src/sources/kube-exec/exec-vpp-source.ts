@@ -1,5 +1,6 @@
 import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import type { CommandOutput, VppSource } from '../command-source.ts';
+import type { PodTarget } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import { assertAllowedVppCommand, type VppCommand } from '../vpp-commands.ts';
 import type { ExecRunner } from './exec-runner.ts';
@@ -32,6 +33,12 @@ export class ExecVppSource implements VppSource {
 
   get forwarder(): string {
     return this.findForwarder()?.pod ?? '';
+  }
+
+  /** The forwarder container, where the allowlisted `ip` reads VPP's namespace (NSM's image has it). */
+  vppNamespace(): PodTarget | undefined {
+    const f = this.findForwarder();
+    return f && { namespace: f.namespace, pod: f.pod, container: f.container, role: 'forwarder' };
   }
 
   async prefetch(commands: readonly VppCommand[], timeoutMs: number): Promise<void> {

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import type { DiscoveredPod } from '../../discovery/node-pods.ts';
-import type { CommandOutput, VppSource } from '../command-source.ts';
+import { type CommandOutput, namespaceOfPid, type VppSource } from '../command-source.ts';
 import { FORWARDER_CLI_SOCKET } from '../kube-exec/exec-vpp-source.ts';
 import { isHostNsPath, netnsInodes } from '../netns-inode.ts';
+import type { PodTarget } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import { VppCliSocketSource } from '../vpp-cli/vpp-cli-socket.ts';
 import type { VppCommand } from '../vpp-commands.ts';
@@ -58,6 +59,10 @@ export class NodeLocalVppSource implements VppSource {
       },
       timeoutMs,
     );
+  }
+
+  vppNamespace(): PodTarget | undefined {
+    return namespaceOfPid(this.vppPid());
   }
 
   vppPid(): number | undefined {

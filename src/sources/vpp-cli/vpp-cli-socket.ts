@@ -1,7 +1,8 @@
 import { createConnection, type Socket } from 'node:net';
 import { BoundedOutput, MAX_OUTPUT_BYTES } from '../bounded-output.ts';
-import type { CommandOutput, VppSource } from '../command-source.ts';
+import { type CommandOutput, namespaceOfPid, type VppSource } from '../command-source.ts';
 import { isNamedNetnsPath, netnsInodes } from '../netns-inode.ts';
+import type { PodTarget } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import { assertAllowedVppCommand, type VppCommand } from '../vpp-commands.ts';
 import { vppServingSocket } from '../vpp-stats/find-segment.ts';
@@ -51,6 +52,10 @@ export class VppCliSocketSource implements VppSource {
 
   vppPid(): number | undefined {
     return vppServingSocket(this.location);
+  }
+
+  vppNamespace(): PodTarget | undefined {
+    return namespaceOfPid(this.vppPid());
   }
 
   async run(command: VppCommand, timeoutMs: number): Promise<CommandOutput> {

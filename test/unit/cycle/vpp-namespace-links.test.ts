@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VppNamespaceLinks } from '../../../src/cycle/vpp-namespace-links.ts';
+import { namespaceOfPid } from '../../../src/sources/command-source.ts';
 import type { PodCommand } from '../../../src/sources/pod-commands.ts';
 import type { PodCommandResult, PodSource, PodTarget } from '../../../src/sources/pod-source.ts';
 import { SourceError } from '../../../src/sources/source-error.ts';
@@ -47,7 +48,7 @@ const DEADLINE = Number.MAX_SAFE_INTEGER;
 describe("VPP's namespace links", () => {
   it('are read in /proc/<vpp pid>/ns/net with the allowlisted link command, then on the state interval', async () => {
     const { runner, links, advance } = setup();
-    const first = await links.read(['local0', 'host-vfe'], () => 4242, false, DEADLINE);
+    const first = await links.read(['local0', 'host-vfe'], () => namespaceOfPid(4242), false, DEADLINE);
     assert.equal(first?.status.state, 'ok');
     assert.equal(first?.status.command, 'ip -json -stats -details link show');
     assert.deepEqual(
@@ -62,14 +63,14 @@ describe("VPP's namespace links", () => {
       commands: ['ip -json -stats -details link show'],
     });
     advance(15_000);
-    const carried = await links.read(['local0', 'host-vfe'], () => 4242, false, DEADLINE);
+    const carried = await links.read(['local0', 'host-vfe'], () => namespaceOfPid(4242), false, DEADLINE);
     assert.equal(carried?.status.ranThisCycle, false);
     assert.equal(carried?.links?.length, 2);
     assert.equal(runner.calls.length, 1);
-    await links.read(['local0', 'host-vfe'], () => 4242, true, DEADLINE);
+    await links.read(['local0', 'host-vfe'], () => namespaceOfPid(4242), true, DEADLINE);
     assert.equal(runner.calls.length, 2, 'read again when the interface set changed');
     advance(60_000);
-    await links.read(['local0', 'host-vfe'], () => 4242, false, DEADLINE);
+    await links.read(['local0', 'host-vfe'], () => namespaceOfPid(4242), false, DEADLINE);
     assert.equal(runner.calls.length, 3, 'read again on the state interval');
   });
 
@@ -78,7 +79,7 @@ describe("VPP's namespace links", () => {
     let asked = 0;
     const pid = () => {
       asked++;
-      return 1;
+      return namespaceOfPid(1);
     };
     assert.equal(await links.read(['local0', 'tap0'], pid, false, DEADLINE), undefined);
     assert.equal(asked, 0, 'no /proc scan for a VPP without af_packet');
@@ -93,14 +94,33 @@ describe("VPP's namespace links", () => {
       error: new SourceError('timeout', 'nsenter did not finish'),
       durationSeconds: 1,
     };
-    const failed = await links.read(['host-vfe'], () => 1, false, DEADLINE);
+    const failed = await links.read(['host-vfe'], () => namespaceOfPid(1), false, DEADLINE);
     assert.equal(failed?.status.state, 'failed');
     assert.equal(failed?.status.failure, 'timeout');
     assert.match(failed?.status.message ?? '', /^nsenter did not finish/);
     assert.equal(failed?.links, undefined);
     runner.answer = { kind: 'text', text: 'garbage\n', durationSeconds: 0 };
-    const garbled = await links.read(['host-vfe'], () => 1, false, DEADLINE);
+    const garbled = await links.read(['host-vfe'], () => namespaceOfPid(1), false, DEADLINE);
     assert.equal(garbled?.status.failure, 'parse');
     assert.equal(runner.calls.length, 2);
+  });
+
+  it('are read in the forwarder container by exec, and an image without ip leaves them out without a failure', async () => {
+    const { runner, links } = setup();
+    const forwarder: PodTarget = {
+      namespace: 'nsm',
+      pod: 'forwarder-vpp-x',
+      container: 'forwarder-vpp',
+      role: 'forwarder',
+    };
+    const ok = await links.read(['host-vfe'], () => forwarder, false, DEADLINE);
+    assert.equal(ok?.links?.length, 2);
+    assert.deepEqual(runner.calls[0]?.target, forwarder);
+    runner.answer = {
+      kind: 'failed',
+      error: new SourceError('unsupported', 'ip: not found'),
+      durationSeconds: 0,
+    };
+    assert.equal(await links.read(['host-vfe'], () => forwarder, true, DEADLINE), undefined);
   });
 });
