@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   const { config } = request;
   const logger = createLogger(config.logLevel, config.logFormat);
   // glibc reads it at process start only; the image, `npm start` and the installed command set it.
+  for (const why of config.ignored) logger.warn(why);
   if (process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
     logger.warn(
       'MALLOC_MMAP_THRESHOLD_ is not set: memory freed after a large VPP output may stay with the process (tens of MB); start with MALLOC_MMAP_THRESHOLD_=131072 as the image does',

@@ -58,6 +58,8 @@ export interface Config {
   fdbMissingMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'auto' | 'json' | 'pretty';
+  /** Settings given that no longer do anything: logged as warnings at start. */
+  ignored: string[];
 }
 
 /**
@@ -220,7 +222,14 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     fdbMissingMs: fdbMissingMs ?? 0,
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
+    ignored: [],
   };
+  const thread = get('collect.thread');
+  if (thread) {
+    config.ignored.push(
+      `${thread.from}: ignored; collection runs on the serving thread (remove the setting)`,
+    );
+  }
   if (cluster) config.cluster = cluster;
   if (meta.nodes) config.nodeByAddress = addressBook(meta.nodes);
   return config;

@@ -102,6 +102,11 @@ export const SETTINGS: readonly SettingDef[] = [
     '5s',
   ),
   setting(
+    'collect.thread',
+    'main|worker',
+    'Ignored, with a warning: collection always runs on the serving thread now. Accepted so that a configuration that sets it still starts.',
+  ),
+  setting(
     'collect.include-local',
     'true|false',
     "Also export the kernel's local routing table, link-local multicast neighbours and multicast FDB entries of the pods (many series, rarely useful).",

@@ -27,6 +27,8 @@ export interface NamespaceLinksOptions {
  */
 export class VppNamespaceLinks {
   private cached?: { status: CommandStatus; links?: PodLink[] };
+  /** When the forwarder's image was found without `ip`: asked again on the state interval only. */
+  private unsupportedAt?: number;
 
   constructor(private readonly options: NamespaceLinksOptions) {}
 
@@ -39,6 +41,13 @@ export class VppNamespaceLinks {
     const { now } = this.options;
     if (!interfaceNames?.some((n) => n.startsWith(AF_PACKET_PREFIX))) {
       this.cached = undefined;
+      return undefined;
+    }
+    const at = this.unsupportedAt;
+    if (
+      at !== undefined &&
+      !stateDue({ state: 'ok', readAt: at }, false, now(), this.options.stateIntervalMs)
+    ) {
       return undefined;
     }
     const c = this.cached;
@@ -66,11 +75,9 @@ export class VppNamespaceLinks {
       return this.cached;
     }
     const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
-    if (
-      !result ||
-      result.kind === 'not-recorded' ||
-      (result.kind === 'failed' && result.error.reason === 'unsupported')
-    ) {
+    this.unsupportedAt =
+      result?.kind === 'failed' && result.error.reason === 'unsupported' ? started : undefined;
+    if (!result || result.kind === 'not-recorded' || this.unsupportedAt !== undefined) {
       this.cached = undefined;
       return undefined;
     }

@@ -39,6 +39,8 @@ export class BatchReader {
     finish: (answer: BatchAnswer) => void;
   };
   private closed = false;
+  /** Requests wait for the one before (two pods listed with one namespace path share a reader). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly file: string,
@@ -53,9 +55,21 @@ export class BatchReader {
 
   /** Write `commands` (one per line) and collect a line of output for each, within `timeoutMs`. */
   run(commands: readonly string[], timeoutMs: number): Promise<BatchAnswer> {
-    if (this.pending) throw new Error('BatchReader: one request at a time');
+    const deadline = performance.now() + timeoutMs;
+    const answer = this.queue.then(() => this.request(commands, deadline - performance.now()));
+    this.queue = answer.catch(() => {});
+    return answer;
+  }
+
+  private request(commands: readonly string[], timeoutMs: number): Promise<BatchAnswer> {
     if (this.closed)
       return Promise.resolve({ lines: [], error: new SourceError('io', 'the reader is closed') });
+    if (timeoutMs <= 0) {
+      return Promise.resolve({
+        lines: [],
+        error: new SourceError('timeout', 'the deadline passed before this ran'),
+      });
+    }
     const child = this.child ?? this.start();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -86,10 +100,12 @@ export class BatchReader {
     });
   }
 
-  /** Stop the process (the namespace is no longer held by it). */
+  /** Stop the process (the namespace is no longer held by it); a request under way fails at once. */
   close(): void {
     this.closed = true;
     this.kill();
+    const p = this.pending;
+    p?.finish({ lines: [...p.lines], error: new SourceError('io', 'the reader was closed') });
   }
 
   private describe(): string {
@@ -122,7 +138,8 @@ export class BatchReader {
         error: new SourceError('io', `cannot run ${this.file}: ${why}`),
       });
     });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': only then has all of the process's output been read.
+    child.on('close', (code) => {
       if (this.child !== child) return;
       this.child = undefined;
       const p = this.pending;
@@ -136,8 +153,10 @@ export class BatchReader {
   }
 
   private onStdout(child: ChildProcess, data: Buffer): void {
+    // Late output of a process already replaced or killed: nothing to do with the current one.
+    if (this.child !== child) return;
     const p = this.pending;
-    if (!p || this.child !== child) {
+    if (!p) {
       // Output nobody asked for: the process is out of step; a fresh one is safer.
       this.kill();
       return;

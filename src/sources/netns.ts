@@ -63,6 +63,8 @@ export class NetnsPodSource implements PodSource {
   private readonly readers = new Map<string, Map<string, BatchReader>>();
   /** The link names each namespace's readers started with. */
   private readonly linkNamesOf = new Map<string, string>();
+  /** The namespace each path led to when its readers started. */
+  private readonly inodeOf = new Map<string, number>();
 
   constructor(private readonly options: NetnsOptions) {
     for (const p of options.pods) {
@@ -90,8 +92,11 @@ export class NetnsPodSource implements PodSource {
   async netnsInode(pod: PodTarget): Promise<number | undefined> {
     if (!pod.netns || !isNetnsPath(pod.netns)) return undefined;
     const inode = await netnsInode(pod.netns);
-    // The path leads nowhere: the pod's process is gone, and with it any reason to hold its namespace.
-    if (inode === undefined) this.closeNamespace(pod.netns);
+    // The path leads nowhere (the pod's process is gone) or to another namespace (made anew under the
+    // same name): the readers' namespace is not the pod's any more, and is not held a moment longer.
+    const before = this.inodeOf.get(pod.netns);
+    if (inode === undefined || (before !== undefined && before !== inode)) this.closeNamespace(pod.netns);
+    if (inode !== undefined) this.inodeOf.set(pod.netns, inode);
     return inode;
   }
 
@@ -99,6 +104,7 @@ export class NetnsPodSource implements PodSource {
     for (const reader of this.readers.get(path)?.values() ?? []) reader.close();
     this.readers.delete(path);
     this.linkNamesOf.delete(path);
+    this.inodeOf.delete(path);
   }
 
   private reader(path: string, key: string, argv: readonly string[]): BatchReader {
@@ -196,7 +202,10 @@ export class NetnsPodSource implements PodSource {
       }
     });
     // Commands after a failed one were never run: ask again, on a new process.
-    const rest = answer.exited?.commandFailed ? group.slice(answer.lines.length + 1) : [];
+    const rest =
+      answer.exited?.commandFailed && deadline > performance.now()
+        ? group.slice(answer.lines.length + 1)
+        : [];
     if (rest.length > 0) for (const [c, r] of await this.runKeptOpen(pod, rest, deadline)) out.set(c, r);
     return out;
   }

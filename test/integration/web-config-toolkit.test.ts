@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -725,6 +725,28 @@ describe("the exporter toolkit's web configuration tests, case by case", () => {
       client: {},
       expect: { status: 200, headers: HEADERS_EXPECTED },
     });
+  });
+
+  it('plain HTTP sent in pieces smaller than 5 bytes still gets the 400, as Go waits for 5 bytes too', async () => {
+    const served = await serve(writeConfig(NO_AUTH_GOOD));
+    assert.ok(!('problems' in served));
+    const port = Number(new URL(served.url).port);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.write('GE');
+        setTimeout(() => socket.write('T / HTTP/1.1\r\nHost: x\r\n\r\n'), 50);
+      });
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(
+      answer,
+      /^HTTP\/1\.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server\.\n$/,
+    );
   });
 
   it('covers the 57 cases of the toolkit (18 + 27 + 7 table rows and 5 tests of their own)', () => {

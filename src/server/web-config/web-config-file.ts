@@ -131,7 +131,16 @@ export function readWebConfig(path: string): WebConfigResult {
   } catch (err) {
     return { ok: false, problems: [`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`] };
   }
-  const parsed = parseWebConfig(text, dirname(resolve(path)));
+  let parsed: ReturnType<typeof parseWebConfig>;
+  try {
+    parsed = parseWebConfig(text, dirname(resolve(path)));
+  } catch (err) {
+    // A reload runs from a timer: whatever the file holds must end as a refused reload, not a crash.
+    return {
+      ok: false,
+      problems: [`${path}: cannot be read as a web configuration: ${(err as Error).message}`],
+    };
+  }
   if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => `${path}: ${p}`) };
   const { tls, ...rest } = parsed.settings;
   const files = [resolve(path)];
@@ -198,7 +207,13 @@ export function parseWebConfig(
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((e) => `not valid YAML: ${e.message.split('\n')[0]}`) };
   }
-  const root = plain(doc.contents as Node | null, doc);
+  let root: unknown;
+  try {
+    root = plain(doc.contents as Node | null, doc);
+  } catch (err) {
+    if (!(err instanceof YamlShapeError)) throw err;
+    return { ok: false, problems: [`not valid YAML: ${err.message}`] };
+  }
   if (root === null) return { ok: true, settings: { users: new Map(), headers: new Map() } };
   const problems: string[] = [];
   if (!isObject(root)) return { ok: false, problems: ['expected a mapping at the top level'] };
@@ -403,28 +418,67 @@ function parseTls(
   };
 }
 
+/** Aliases one file may expand: a web configuration has a few at most; a bomb has millions. */
+const MAX_ALIAS_EXPANSIONS = 100;
+
+class YamlShapeError extends Error {}
+
 /**
  * The YAML tree as plain values, every scalar as the text it was written as (Go's yaml.v2 puts that
  * text in a string field whatever the scalar looks like), null as null and YAML 1.1 booleans kept
- * recognisable by `Reader.bool`.
+ * recognisable by `Reader.bool`. Merge keys (`<<`) are expanded as yaml.v2 does. Throws
+ * YamlShapeError on what yaml.v2 refuses (an unknown or self-containing alias, a key that is not a
+ * scalar) and on more alias expansions than any real file has.
  */
-function plain(node: Node | null, doc: { contents: unknown }): unknown {
-  if (node === null) return null;
-  if (isAlias(node)) return plain(node.resolve(doc as never) as Node | null, doc);
-  if (isScalar(node)) {
-    if (node.value === null) return null;
-    return typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
-  }
-  if (isSeq(node)) return node.items.map((i) => plain(i as Node | null, doc));
-  if (isMap(node)) {
-    const out: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      const k = plain(pair.key as Node | null, doc);
-      out[String(k)] = plain(pair.value as Node | null, doc);
+function plain(root: Node | null, doc: { contents: unknown }): unknown {
+  let expansions = 0;
+  const inside = new Set<Node>();
+  const walk = (node: Node | null): unknown => {
+    if (node === null) return null;
+    if (isAlias(node)) {
+      if (++expansions > MAX_ALIAS_EXPANSIONS)
+        throw new YamlShapeError(`more than ${MAX_ALIAS_EXPANSIONS} aliases`);
+      const target = node.resolve(doc as never) as Node | undefined;
+      if (!target) throw new YamlShapeError(`unknown anchor ${JSON.stringify(node.source)}`);
+      if (inside.has(target))
+        throw new YamlShapeError(`anchor ${JSON.stringify(node.source)} contains itself`);
+      return walk(target);
     }
-    return out;
-  }
-  return null;
+    if (isScalar(node)) {
+      if (node.value === null) return null;
+      return typeof node.value === 'string' ? node.value : (node.source ?? String(node.value));
+    }
+    inside.add(node);
+    try {
+      if (isSeq(node)) return node.items.map((i) => walk(i as Node | null));
+      if (isMap(node)) {
+        // No prototype: a `__proto__` key is a key like any other (and reported as unknown).
+        const out: Record<string, unknown> = Object.create(null);
+        const merged: Record<string, unknown>[] = [];
+        for (const pair of node.items) {
+          const keyNode = pair.key as Node | null;
+          if (keyNode !== null && !isScalar(keyNode))
+            throw new YamlShapeError('a mapping key that is not a single value');
+          const key = String(walk(keyNode));
+          const value = walk(pair.value as Node | null);
+          if (key === '<<' && keyNode !== null && (keyNode as { source?: string }).source === '<<') {
+            for (const m of Array.isArray(value) ? value : [value]) {
+              if (!isObject(m))
+                throw new YamlShapeError('a merge key (<<) takes a mapping or a list of mappings');
+              merged.push(m);
+            }
+          } else out[key] = value;
+        }
+        // Keys of the mapping itself win over merged ones, and earlier merged maps over later ones.
+        for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
+        return out;
+      }
+      return null;
+    } finally {
+      inside.delete(node);
+    }
+  };
+  return walk(root);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -204,23 +204,45 @@ function clientAuthOptions(clientAuth: ClientAuthType): {
 /** A certificate's DNS names, e-mail addresses, IP addresses and URIs, IPv6 written as Go writes it. */
 export function certificateSans(subjectaltname: string | undefined): string[] {
   const out: string[] = [];
-  for (const entry of (subjectaltname ?? '').split(/,\s*/)) {
-    const colon = entry.indexOf(':');
-    if (colon < 0) continue;
-    const kind = entry.slice(0, colon);
-    let value = entry.slice(colon + 1);
-    if (value.startsWith('"')) {
+  const text = subjectaltname ?? '';
+  let at = 0;
+  // `kind:value, kind:value`; Node writes a value holding a comma or quote as a JSON string.
+  while (at < text.length) {
+    const colon = text.indexOf(':', at);
+    if (colon < 0) break;
+    const kind = text.slice(at, colon).trim();
+    let value: string;
+    let end: number;
+    if (text[colon + 1] === '"') {
+      const close = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(colon + 1));
+      if (!close) break;
       try {
-        value = JSON.parse(value) as string;
+        value = JSON.parse(close[0]) as string;
       } catch {
-        continue;
+        break;
       }
+      end = colon + 1 + close[0].length;
+    } else {
+      const comma = text.indexOf(',', colon + 1);
+      end = comma < 0 ? text.length : comma;
+      value = text.slice(colon + 1, end);
     }
-    if (kind === 'IP Address' && value.includes(':'))
-      value = new URL(`http://[${value}]`).hostname.slice(1, -1);
+    if (kind === 'IP Address' && value.includes(':')) value = goIpText(value);
     if (['DNS', 'email', 'IP Address', 'URI'].includes(kind)) out.push(value);
+    at = text.indexOf(',', end);
+    if (at < 0) break;
+    at += 1;
   }
   return out;
+}
+
+/** An IPv6 address as Go writes it: compressed, and an IPv4-mapped one as dotted IPv4. */
+function goIpText(ip: string): string {
+  const compressed = new URL(`http://[${ip}]`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
+  if (!mapped) return compressed;
+  const [hi, lo] = [Number.parseInt(mapped[1] as string, 16), Number.parseInt(mapped[2] as string, 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
 
 /**
@@ -235,16 +257,22 @@ function answerPlainHttp(server: HttpsServer): void {
       // A client that resets before its first bytes: nothing to answer.
     });
     socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, () => socket.destroy());
-    socket.once('data', (chunk: Buffer) => {
+    // Go decides on the first 5 bytes (a TLS record header is 5 bytes too): wait for as many.
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 5) return;
+      socket.off('data', onData);
       socket.setTimeout(0);
-      if (PLAIN_HTTP_STARTS.has(chunk.subarray(0, 5).toString('latin1'))) {
+      if (PLAIN_HTTP_STARTS.has(head.subarray(0, 5).toString('latin1'))) {
         socket.end(PLAIN_HTTP_ANSWER);
         return;
       }
       socket.pause();
-      socket.unshift(chunk);
+      socket.unshift(head);
       for (const listener of tlsListeners) listener.call(server, socket);
-    });
+    };
+    socket.on('data', onData);
   });
 }
 

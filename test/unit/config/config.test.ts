@@ -37,6 +37,18 @@ describe('configuration', () => {
     assert.equal(c.commandTimeoutMs, 5000);
   });
 
+  it('accepts the removed --collect.thread (and its variable) so that old configurations start, and says it is ignored', () => {
+    assert.deepEqual(config(['--demo=worker-a']).ignored, []);
+    assert.match(
+      config(['--demo=worker-a', '--collect.thread=worker']).ignored.join(),
+      /--collect.thread: ignored/,
+    );
+    assert.match(
+      config(['--demo=worker-a'], { MPE_COLLECT_THREAD: 'worker' }).ignored.join(),
+      /MPE_COLLECT_THREAD \(environment\): ignored/,
+    );
+  });
+
   it('selects worker-b, a replay directory, or the VPP socket', () => {
     assert.equal(config(['--demo=worker-b']).forwarder, 'forwarder-vpp-worker-b');
     const dir = mkdtempSync(join(tmpdir(), 'mpe-replay-'));

@@ -106,7 +106,7 @@ describe("VPP's namespace links", () => {
   });
 
   it('are read in the forwarder container by exec, and an image without ip leaves them out without a failure', async () => {
-    const { runner, links } = setup();
+    const { runner, links, advance } = setup();
     const forwarder: PodTarget = {
       namespace: 'nsm',
       pod: 'forwarder-vpp-x',
@@ -122,5 +122,12 @@ describe("VPP's namespace links", () => {
       durationSeconds: 0,
     };
     assert.equal(await links.read(['host-vfe'], () => forwarder, true, DEADLINE), undefined);
+    const asked = runner.calls.length;
+    advance(15_000);
+    assert.equal(await links.read(['host-vfe'], () => forwarder, true, DEADLINE), undefined);
+    assert.equal(runner.calls.length, asked, 'not asked again every cycle');
+    advance(60_000);
+    await links.read(['host-vfe'], () => forwarder, false, DEADLINE);
+    assert.equal(runner.calls.length, asked + 1, 'asked again on the state interval');
   });
 });

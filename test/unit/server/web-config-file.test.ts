@@ -229,3 +229,32 @@ describe('bad web configurations', () => {
     });
   }
 });
+
+describe('YAML that yaml.v2 refuses or reads its own way', () => {
+  test('an anchor that contains itself, an unknown anchor or a key that is a list is refused, not a crash', () => {
+    assert.match(problems('a: &x [*x]\n').join(), /contains itself/);
+    assert.match(problems('a: *nowhere\n').join(), /not valid YAML/);
+    assert.match(problems('? [tls_server_config]\n: {}\n').join(), /not a single value/);
+  });
+
+  test('an alias bomb is refused after a bounded number of expansions', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    assert.match(problems(`${lines.join('\n')}\n`).join(), /more than 100 aliases/);
+  });
+
+  test('merge keys are expanded as yaml.v2 does, the mapping’s own keys first; a __proto__ key is an unknown key like any other', () => {
+    const s = settings(
+      'http_server_config:\n  headers: &h\n    X-Frame-Options: deny\n    X-XSS-Protection: "1"\n' +
+        'rate_limit:\n  <<: {interval: 1s, burst: 3}\n  burst: 5\n',
+    );
+    assert.deepEqual(s.rateLimit, { intervalMs: 1000, burst: 5 });
+    assert.match(problems('__proto__:\n  polluted: 1\n').join(), /__proto__: unknown key/);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});
