@@ -8,7 +8,7 @@ import type { StatsSegmentSetting } from '../sources/vpp-stats/stats-segment-sou
 import { isKubernetesName } from '../util/kubernetes-name.ts';
 import { PACKAGE_ROOT } from '../util/package-info.ts';
 import { isCronInterval, parseDuration } from './duration.ts';
-import { DEFAULT_PORT, DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
+import { DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
 
 export type SourceConfig =
   | { kind: 'replay'; dir: string; demo?: (typeof DEMO_NAMES)[number] }
@@ -142,7 +142,7 @@ type Getter = (flag: string) => { value: string; from: string } | undefined;
 
 function buildConfig(get: Getter, env: Readonly<Record<string, string | undefined>>, problems: string[]) {
   const listen = parseListen(get('web.listen-address'), problems);
-  const telemetryPath = get('web.telemetry-path')?.value ?? '/metrics';
+  const telemetryPath = get('web.telemetry-path')?.value ?? defaultOf('web.telemetry-path');
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(telemetryPath) || ['/', '/healthz', '/readyz'].includes(telemetryPath)) {
     problems.push(
       `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
@@ -153,16 +153,10 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
   const cluster = parseCluster(get, env, problems);
   const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);
-  const includeLocal = enumSetting(
-    get,
-    'collect.include-local',
-    ['true', 'false'] as const,
-    'false',
-    problems,
-  );
-  const intervalMs = durationSetting(get, 'collect.interval', '15s', problems);
-  const stateIntervalMs = durationSetting(get, 'collect.state-interval', '60s', problems);
-  const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', '5s', problems);
+  const includeLocal = enumSetting(get, 'collect.include-local', ['true', 'false'] as const, problems);
+  const intervalMs = durationSetting(get, 'collect.interval', problems);
+  const stateIntervalMs = durationSetting(get, 'collect.state-interval', problems);
+  const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', problems);
   if (intervalMs !== undefined && !isCronInterval(intervalMs / 1000)) {
     problems.push(
       `${from(get, 'collect.interval')}: ${intervalMs / 1000}s cannot be kept by the cron schedule; use whole seconds dividing 60 (1s, 5s, 10s, 15s, 30s) or whole minutes dividing 60`,
@@ -175,16 +169,10 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
   }
   const statsSegment = parseStatsSegment(get, problems);
-  const goneWindowMs = durationSetting(get, 'path.gone-window', '10m', problems, { allowZero: true });
-  const fdbMissingMs = durationSetting(get, 'path.fdb-missing-after', '15m', problems, { allowZero: true });
-  const logLevel = enumSetting(
-    get,
-    'log.level',
-    ['debug', 'info', 'warn', 'error'] as const,
-    'info',
-    problems,
-  );
-  const logFormat = enumSetting(get, 'log.format', ['auto', 'json', 'pretty'] as const, 'auto', problems);
+  const goneWindowMs = durationSetting(get, 'path.gone-window', problems, { allowZero: true });
+  const fdbMissingMs = durationSetting(get, 'path.fdb-missing-after', problems, { allowZero: true });
+  const logLevel = enumSetting(get, 'log.level', ['debug', 'info', 'warn', 'error'] as const, problems);
+  const logFormat = enumSetting(get, 'log.format', ['auto', 'json', 'pretty'] as const, problems);
   const meta = source?.kind === 'replay' ? readReplayMeta(source.dir, problems) : {};
   const node = get('node')?.value ?? (env.NODE_NAME || meta.node || hostname());
   if (cluster && !get('node') && !env.NODE_NAME) {
@@ -320,7 +308,7 @@ function from(get: Getter, flag: string): string {
 }
 
 function parseListen(v: { value: string; from: string } | undefined, problems: string[]) {
-  const text = v?.value ?? `:${DEFAULT_PORT}`;
+  const text = v?.value ?? defaultOf('web.listen-address');
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : Number.NaN;
   if (!m || port > 65535) {
@@ -473,14 +461,20 @@ function readReplayMeta(dir: string, problems: string[]): ReplayMeta {
   }
 }
 
+/** A setting's default, declared once beside its flag in SETTINGS. */
+function defaultOf(flag: string): string {
+  const value = SETTINGS.find((s) => s.flag === flag)?.default;
+  if (value === undefined) throw new Error(`--${flag} has no default in SETTINGS`);
+  return value;
+}
+
 function durationSetting(
   get: Getter,
   flag: string,
-  fallback: string,
   problems: string[],
   { allowZero = false } = {},
 ): number | undefined {
-  const text = get(flag)?.value ?? fallback;
+  const text = get(flag)?.value ?? defaultOf(flag);
   const ms = parseDuration(text);
   if (ms === undefined || ms < 0 || (ms === 0 && !allowZero)) {
     problems.push(
@@ -492,7 +486,7 @@ function durationSetting(
 }
 
 function parseStatsSegment(get: Getter, problems: string[]): StatsSegmentSetting {
-  const text = get('vpp-stats-segment')?.value ?? 'auto';
+  const text = get('vpp-stats-segment')?.value ?? defaultOf('vpp-stats-segment');
   if (text === 'auto' || text === 'off') return { kind: text };
   if (!text.startsWith('/')) {
     problems.push(`${from(get, 'vpp-stats-segment')}: must be auto, off or an absolute path`);
@@ -505,10 +499,9 @@ function enumSetting<T extends string>(
   get: Getter,
   flag: string,
   choices: readonly T[],
-  fallback: T,
   problems: string[],
 ): T | undefined {
-  const text = get(flag)?.value ?? fallback;
+  const text = get(flag)?.value ?? defaultOf(flag);
   if (!(choices as readonly string[]).includes(text)) {
     problems.push(`${from(get, flag)}: must be one of ${choices.join(', ')}`);
     return undefined;

@@ -1,3 +1,5 @@
+import { DEFAULT_CONTAINER_NAMES } from '../discovery/roles.ts';
+
 /** Every setting of the exporter: its flag, its environment variable, its default and what it does. */
 export interface SettingDef {
   flag: string;
@@ -18,7 +20,7 @@ export function envName(flag: string): string {
   return `MPE_${flag.replace(/[.-]/g, '_').toUpperCase()}`;
 }
 
-export const DEFAULT_PORT = 9847;
+const DEFAULT_PORT = 9847;
 export const DEMO_NAMES = ['worker-a', 'worker-b'] as const;
 
 export const SETTINGS: readonly SettingDef[] = [
@@ -74,7 +76,9 @@ export const SETTINGS: readonly SettingDef[] = [
     'kube.container-names',
     'ROLE=NAME|NAME,…',
     'Container names that mark a role (forwarder, proxy, stateless-lb-frontend, target), replacing the defaults for the roles given.',
-    'forwarder=forwarder-vpp,proxy=proxy,stateless-lb-frontend=stateless-lb|frontend|fe,target=tapa',
+    Object.entries(DEFAULT_CONTAINER_NAMES)
+      .map(([role, names]) => `${role}=${names.join('|')}`)
+      .join(','),
   ),
   setting('node', 'NAME', 'Node name put in the `node` label (env NODE_NAME also works).', 'the host name'),
   setting(
