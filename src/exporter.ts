@@ -58,14 +58,15 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
   const collections = await createCollections(config, logger);
   const { vpp, pods } = collections;
   try {
-    const runner = new CycleRunner(
-      { ...(vpp && { vpp }), ...(pods && { pods }) },
-      new SelfMetrics(config.node),
-      async () => {},
+    const runner = new CycleRunner({
+      ...(vpp && { vpp }),
+      ...(pods && { pods }),
+      selfMetrics: new SelfMetrics(config.node),
+      publish: async () => {},
       logger,
-      cycleBudgetMs(config),
-      config.node,
-    );
+      node: config.node,
+      cycleBudgetMs: cycleBudgetMs(config),
+    });
     return (await runner.runCycle()).graph;
   } finally {
     await closeCollections(collections);

@@ -72,17 +72,19 @@ export async function startCollection(
   const collections = await createCollections(config, logger, options.discoveryWaitMs);
   const { cluster, vpp, pods, description } = collections;
   const selfMetrics = new SelfMetrics(config.node, { source: description });
-  const runner = new CycleRunner(
-    { ...(vpp && { vpp }), ...(pods && { pods }) },
+  const runner = new CycleRunner({
+    ...(vpp && { vpp }),
+    ...(pods && { pods }),
     selfMetrics,
     publish,
     logger,
-    cycleBudgetMs(config),
-    config.node,
-    { goneMs: config.goneWindowMs, fdbMissingMs: config.fdbMissingMs },
-    () => cluster?.discovery.synced ?? true,
-    () => cluster?.meridioVips.expected(),
-  );
+    node: config.node,
+    cycleBudgetMs: cycleBudgetMs(config),
+    goneMs: config.goneWindowMs,
+    fdbMissingMs: config.fdbMissingMs,
+    podsKnown: () => cluster?.discovery.synced ?? true,
+    expectedVips: () => cluster?.meridioVips.expected(),
+  });
   const schedule = cronExpression(config.intervalSeconds, config.node);
   let last: CycleSummary | undefined;
   const scheduler = new CycleScheduler(
