@@ -9,6 +9,7 @@ import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-sour
 import { SourceError } from '../sources/source-error.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
+import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
 import { failureMessage } from './timeout-text.ts';
 
 export interface PodCollectionOptions {
@@ -89,13 +90,7 @@ export class PodCollection {
       const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
       if (timeoutMs <= 0) {
         for (const c of commands) {
-          snapshot.commands.push(
-            this.status(target, c.id, started, 0, {
-              state: 'failed',
-              failure: 'timeout',
-              message: 'the cycle deadline passed before this pod was read',
-            }),
-          );
+          snapshot.commands.push(this.status(target, c.id, started, 0, DEADLINE_PASSED));
         }
         return snapshot;
       }
@@ -159,25 +154,17 @@ export class PodCollection {
     }
     const parser = POD_PARSERS.get(command);
     if (!parser) return undefined;
-    const parsed = parser.parse(result.text);
-    const values = Object.values(parsed.value) as unknown[][];
-    const empty = values.every((v) => v.length === 0);
-    if (result.text.trim() !== '' && empty && parsed.report.unparsedLines > 0) {
-      const first = parsed.report.firstUnparsed;
-      return this.status(target, command, started, result.durationSeconds, {
-        state: 'failed',
-        failure: 'parse',
-        message: `no part of the output was understood (first: ${first?.lineNo}: ${JSON.stringify(first?.text)})`,
-        report: parsed.report,
-      });
-    }
-    for (const [k, v] of Object.entries(parsed.value) as [keyof PodData, unknown[]][]) {
+    const outcome = judgeParse(result.text, parser.parse(result.text), (value) =>
+      (Object.values(value) as unknown[][]).every((v) => v.length === 0),
+    );
+    if (!outcome.ok) return this.status(target, command, started, result.durationSeconds, outcome.failure);
+    for (const [k, v] of Object.entries(outcome.value) as [keyof PodData, unknown[]][]) {
       const existing = data[k] as unknown[] | undefined;
       (data as Record<string, unknown[]>)[k] = existing ? existing.concat(v) : v;
     }
     return this.status(target, command, started, result.durationSeconds, {
       state: 'ok',
-      report: parsed.report,
+      report: outcome.report,
     });
   }
 

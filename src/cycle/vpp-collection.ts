@@ -12,6 +12,7 @@ import type { StatsSegmentData } from '../sources/vpp-stats/segment-reader.ts';
 import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-stats/stats-segment-source.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
+import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
 import { stateDue } from './state-due.ts';
 import { failureMessage } from './timeout-text.ts';
 import type { VppNamespaceLinks } from './vpp-namespace-links.ts';
@@ -259,16 +260,7 @@ export class VppCollection {
       return s;
     };
     const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
-    if (timeoutMs <= 0) {
-      return {
-        status: status({
-          state: 'failed',
-          failure: 'timeout',
-          message: 'the cycle deadline passed before this command ran',
-        }),
-        value: undefined,
-      };
-    }
+    if (timeoutMs <= 0) return { status: status(DEADLINE_PASSED), value: undefined };
     let text: string;
     try {
       const out = await this.source.run(command, timeoutMs);
@@ -298,20 +290,9 @@ export class VppCollection {
       };
     }
     await yieldToEventLoop();
-    const parsed = collector.parse(text);
-    if (text.trim() !== '' && collector.isEmpty(parsed.value) && parsed.report.unparsedLines > 0) {
-      const first = parsed.report.firstUnparsed;
-      return {
-        status: status({
-          state: 'failed',
-          failure: 'parse',
-          message: `no line of the output was understood (first: line ${first?.lineNo}: ${JSON.stringify(first?.text)})`,
-          report: parsed.report,
-        }),
-        value: undefined,
-      };
-    }
-    return { status: status({ state: 'ok', report: parsed.report }), value: parsed.value };
+    const outcome = judgeParse(text, collector.parse(text), (v) => collector.isEmpty(v));
+    if (!outcome.ok) return { status: status(outcome.failure), value: undefined };
+    return { status: status({ state: 'ok', report: outcome.report }), value: outcome.value };
   }
 
   private log(s: CommandStatus): void {

@@ -3,6 +3,7 @@ import type { PodLink } from '../parsers/linux/records.ts';
 import { AF_PACKET_PREFIX, type CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { POD_COMMANDS } from '../sources/pod-commands.ts';
 import type { PodSource, PodTarget } from '../sources/pod-source.ts';
+import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
 import { stateDue } from './state-due.ts';
 import { failureMessage } from './timeout-text.ts';
 
@@ -66,9 +67,7 @@ export class VppNamespaceLinks {
       this.cached = {
         status: {
           ...base,
-          state: 'failed',
-          failure: 'timeout',
-          message: 'the cycle deadline passed before this command ran',
+          ...DEADLINE_PASSED,
           durationSeconds: 0,
         },
       };
@@ -95,24 +94,14 @@ export class VppNamespaceLinks {
       };
       return this.cached;
     }
-    const parsed = parseIpLinkJson(result.text);
-    if (parsed.value.links.length === 0) {
-      const first = parsed.report.firstUnparsed;
-      this.cached = {
-        status: {
-          ...base,
-          state: 'failed',
-          failure: 'parse',
-          message: `no link in VPP's namespace was understood${first ? ` (first: line ${first.lineNo}: ${JSON.stringify(first.text)})` : ''}`,
-          durationSeconds: result.durationSeconds,
-          report: parsed.report,
-        },
-      };
+    const outcome = judgeParse(result.text, parseIpLinkJson(result.text), (v) => v.links.length === 0);
+    if (!outcome.ok) {
+      this.cached = { status: { ...base, ...outcome.failure, durationSeconds: result.durationSeconds } };
       return this.cached;
     }
     this.cached = {
-      status: { ...base, state: 'ok', durationSeconds: result.durationSeconds, report: parsed.report },
-      links: parsed.value.links,
+      status: { ...base, state: 'ok', durationSeconds: result.durationSeconds, report: outcome.report },
+      links: outcome.value.links,
     };
     return this.cached;
   }
