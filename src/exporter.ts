@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, cycleBudgetMs } from './config/config.ts';
 import { closeCollections, createCollections } from './cycle/collections.ts';
-import { type Collector, startCollection } from './cycle/collector.ts';
 import { CycleRunner } from './cycle/cycle-runner.ts';
+import { type Cycles, startCycles } from './cycle/cycles.ts';
 import { ExpositionCache } from './exposition/exposition-cache.ts';
 import { SelfMetrics } from './exposition/self-metrics.ts';
 import { ServingMetrics } from './exposition/serving-metrics.ts';
@@ -47,7 +47,7 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
 export interface RunningExporter {
   app: FastifyInstance;
   /** The collecting side: cycles on the schedule. */
-  collector: Collector;
+  cycles: Cycles;
   /** Where the server listens, e.g. `http://127.0.0.1:9847`. */
   url: string;
   stop(): Promise<void>;
@@ -74,12 +74,12 @@ export async function collectPathOnce(config: Config, logger: Logger): Promise<P
 }
 
 /** The collecting side, and the serving side's metrics (process, web configuration) joined to each exposition. */
-async function startCollector(
+async function startCyclesWithServing(
   config: Config,
   logger: Logger,
   cache: ExpositionCache,
   options: { processMetrics?: boolean; discoveryWaitMs?: number },
-): Promise<{ collector: Collector; observeWebConfigReload: (ok: boolean) => void }> {
+): Promise<{ cycles: Cycles; observeWebConfigReload: (ok: boolean) => void }> {
   const serving = new ServingMetrics(config.node, { processMetrics: options.processMetrics ?? true });
   let lastCollected: Buffer | undefined;
   // One publish at a time, so a reload's republish never lands after a newer cycle's exposition.
@@ -92,7 +92,7 @@ async function startCollector(
     publishing = next.catch(() => {});
     return next;
   };
-  const collector = await startCollection(config, logger, publish, {
+  const cycles = await startCycles(config, logger, publish, {
     ...(options.discoveryWaitMs !== undefined && { discoveryWaitMs: options.discoveryWaitMs }),
   });
   const observeWebConfigReload = (ok: boolean) => {
@@ -102,7 +102,7 @@ async function startCollector(
       publish(lastCollected).catch((err: unknown) => logger.warn({ err }, 'cannot publish the exposition'));
     }
   };
-  return { collector, observeWebConfigReload };
+  return { cycles, observeWebConfigReload };
 }
 
 /** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */
@@ -133,8 +133,8 @@ export async function startExporter(
     throw new ConfigError(web.read.problems.map((p) => `--web.config.file: ${p}`));
   }
   const cache = new ExpositionCache();
-  const { collector, observeWebConfigReload } = await startCollector(config, logger, cache, options);
-  const where = collector.description;
+  const { cycles, observeWebConfigReload } = await startCyclesWithServing(config, logger, cache, options);
+  const where = cycles.description;
   const security: WebSecurity | undefined = web?.read.ok
     ? new web.WebSecurity(web.file, web.read.config, logger, observeWebConfigReload)
     : undefined;
@@ -146,8 +146,8 @@ export async function startExporter(
       cache,
       telemetryPath: config.telemetryPath,
       logger,
-      ready: () => collector.cycles > 0 && collector.podsKnown,
-      graph: () => collector.graph,
+      ready: () => cycles.completed > 0 && cycles.podsKnown,
+      graph: () => cycles.graph,
       refreshSeconds: config.intervalSeconds,
       ...(security && { security }),
       ...(where.recorded && {
@@ -156,7 +156,7 @@ export async function startExporter(
     });
     listened = await listen(app, config);
   } catch (err) {
-    await collector.stop();
+    await cycles.stop();
     throw err;
   }
   // fastify names the scheme from its own options, which a server of ours does not set.
@@ -169,7 +169,7 @@ export async function startExporter(
       pods: where.pods === 'none' ? 'not read' : where.pods,
       ...(config.cluster && { mode: config.cluster.mode }),
       node: config.node,
-      schedule: collector.schedule,
+      schedule: cycles.schedule,
       ...(security && {
         webConfig: config.webConfigFile,
         tls: Boolean(security.tlsOptions()),
@@ -177,18 +177,18 @@ export async function startExporter(
     },
     'meridio-path-exporter listening',
   );
-  await collector.runCycle();
-  if (options.schedule !== false) await collector.start();
+  await cycles.runCycle();
+  if (options.schedule !== false) await cycles.start();
   return {
     app,
-    collector,
+    cycles,
     url,
     async stop() {
       security?.stopWatching();
       // Idle keep-alive connections go at once; one that holds a half-sent request gets a short grace.
       app.server.closeIdleConnections();
       const cut = setTimeout(() => app.server.closeAllConnections(), CONNECTION_GRACE_MS);
-      await Promise.all([collector.stop(), app.close()]);
+      await Promise.all([cycles.stop(), app.close()]);
       clearTimeout(cut);
     },
   };

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  logger.info({ cycles: exporter.collector.cycles }, 'first collection cycle done');
+  logger.info({ cycles: exporter.cycles.completed }, 'first collection cycle done');
   if (stopping) {
     stopping = false;
     shutdown('signal during start-up');

@@ -202,7 +202,7 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
       { discoveryWaitMs: 300 },
     );
     running.push({ exporter });
-    const status = exporter.collector.last?.vppCommands?.find((c) => c.command === 'show interface');
+    const status = exporter.cycles.last?.vppCommands?.find((c) => c.command === 'show interface');
     assert.equal(status?.failure, 'connect');
     assert.match(
       status?.message ?? '',
@@ -210,7 +210,7 @@ describe('kube-exec mode end to end (exporter → API peer → real sh with the 
     );
     assert.doesNotMatch(status?.message ?? '', /no running forwarder-vpp pod/);
     assert.match(await metrics(exporter), /^meridio_path_exporter_discovery_synced\{node="worker-a"\} 0$/m);
-    assert.equal(exporter.collector.graph?.complete.pods, false);
+    assert.equal(exporter.cycles.graph?.complete.pods, false);
     assert.equal((await exporter.app.inject('/readyz')).statusCode, 503, 'not ready while pods are unknown');
   });
 

@@ -381,7 +381,7 @@ describe('a live VPP read through its CLI socket', { skip: liveVppOrSkip() }, ()
     };
 
     let text = await metrics();
-    for (const s of cliCommands(running.collector.last?.vppCommands)) {
+    for (const s of cliCommands(running.cycles.last?.vppCommands)) {
       assert.equal(success(text, s.command), '1', s.command);
     }
     assert.equal(vppInterfaces(text).size, 8 + 200);

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { type Config, parseCli } from '../../src/config/config.ts';
-import type { CycleSummary } from '../../src/cycle/collector.ts';
+import type { CycleSummary } from '../../src/cycle/cycles.ts';
 import { type RunningExporter, startExporter } from '../../src/exporter.ts';
 
 /** Start the exporter in-process on a free loopback port, as `main` would with these flags. */
@@ -27,7 +27,7 @@ export async function startTestExporter(
 
 /** Run one cycle now; a failed cycle fails the test. */
 export async function runCycle(exporter: RunningExporter): Promise<CycleSummary> {
-  const summary = await exporter.collector.runCycle();
+  const summary = await exporter.cycles.runCycle();
   if (!summary) throw new Error('the collection cycle failed (see the exporter log)');
   return summary;
 }

@@ -33,12 +33,12 @@ export function summarize(result: CycleResult): CycleSummary {
  * The collecting side as the serving side sees it: cycles on a schedule, the last traffic path, and
  * whether the node's pods are known. Each cycle's exposition is handed over through `publish`.
  */
-export interface Collector {
+export interface Cycles {
   readonly description: SourceDescription;
   /** The cron expression cycles run on. */
   readonly schedule: string;
   /** Cycles completed. */
-  readonly cycles: number;
+  readonly completed: number;
   /** The last cycle's traffic path; undefined before the first cycle. */
   readonly graph: PathGraph | undefined;
   /** What the last cycle did; undefined before the first cycle and after a failed one. */
@@ -53,7 +53,7 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-export interface CollectorOptions {
+export interface CyclesOptions {
   discoveryWaitMs?: number;
   /** Called after every cycle, scheduled or asked for (undefined: the cycle failed). */
   onCycle?: (summary: CycleSummary | undefined) => void;
@@ -63,12 +63,12 @@ export interface CollectorOptions {
  * Collection on the serving thread. A cycle yields to the event loop between its steps (each command's
  * parse, the correlation, each renderer), so a scrape waits for one step at most (DESIGN.md).
  */
-export async function startCollection(
+export async function startCycles(
   config: Config,
   logger: Logger,
   publish: PublishExposition,
-  options: CollectorOptions = {},
-): Promise<Collector> {
+  options: CyclesOptions = {},
+): Promise<Cycles> {
   const collections = await createCollections(config, logger, options.discoveryWaitMs);
   const { cluster, vpp, pods, description } = collections;
   const selfMetrics = new SelfMetrics(config.node, { source: description });
@@ -111,7 +111,7 @@ export async function startCollection(
   return {
     description,
     schedule,
-    get cycles() {
+    get completed() {
       return runner.cycles;
     },
     get graph() {
