@@ -51,6 +51,17 @@ function readersIn(path: string): number[] {
   return pids.sort((a, b) => a - b);
 }
 
+/** `read()` once it returns nothing, or what it still returns after 2 s. */
+async function settled(read: () => number[]): Promise<number[]> {
+  const end = Date.now() + 2000;
+  let now = read();
+  while (now.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = read();
+  }
+  return now;
+}
+
 const text = (r: PodCommandResult | undefined): string => {
   assert.ok(r?.kind === 'text', JSON.stringify(r));
   return r.text;
@@ -93,7 +104,8 @@ describe('pod namespaces read by kept-open iproute2 processes', () => {
     } finally {
       source.close();
     }
-    assert.deepEqual(readersIn(PATH), [], 'close() stops them');
+    // SIGKILL is delivered and reaped asynchronously: give the kernel and libuv a moment.
+    assert.deepEqual(await settled(() => readersIn(PATH)), [], 'close() stops them');
   });
 
   it('gives the same output as a process per command', async () => {
@@ -150,8 +162,7 @@ describe('pod namespaces read by kept-open iproute2 processes', () => {
       sh('ip', 'netns', 'del', ns2);
       // Each cycle asks for the namespace's inode first: none, so its processes are stopped.
       assert.equal(await source.netnsInode(pod2), undefined);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(pids.filter(isAlive), []);
+      assert.deepEqual(await settled(() => pids.filter(isAlive)), []);
     } finally {
       source.close();
     }
@@ -171,8 +182,7 @@ describe('pod namespaces read by kept-open iproute2 processes', () => {
       sh('ip', 'netns', 'del', ns3);
       sh('ip', 'netns', 'add', ns3);
       assert.notEqual(await source.netnsInode(pod3), undefined);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(pids.filter(isAlive), [], 'the old namespace is not held');
+      assert.deepEqual(await settled(() => pids.filter(isAlive)), [], 'the old namespace is not held');
     } finally {
       source.close();
       sh('ip', 'netns', 'del', ns3);
@@ -201,8 +211,7 @@ describe('pod namespaces read by kept-open iproute2 processes', () => {
       const pids = readersIn(PATH);
       assert.equal(pids.length, 1);
       source.retain(new Set());
-      await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(pids.filter(isAlive), []);
+      assert.deepEqual(await settled(() => pids.filter(isAlive)), []);
     } finally {
       source.close();
     }
