@@ -12,6 +12,7 @@ import { LiveVpp } from '../test/support/live-vpp.ts';
 import { GuideTopology, removeStaleNamespaces, type TopologyPod } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
 import { residentMb, startCompiledExporter } from './compiled-exporter.ts';
+import { vppPrometheusExportArgs } from './live.ts';
 
 const WINDOW_S = Number(process.env.MPE_BENCH_COST_WINDOW_S ?? 240);
 const WARMUP_S = Number(process.env.MPE_BENCH_COST_WARMUP_S ?? 30);
@@ -133,8 +134,7 @@ export async function nodeCost(): Promise<void> {
     console.log('\n## Cost on a node: skipped (needs root: VPP and network namespaces)\n');
     return;
   }
-  if (!existsSync(NODE_EXPORTER))
-    throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter`);
+  if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: run scripts/bench-tools.sh`);
   removeStaleNamespaces(NS_BASE);
   const children: ChildProcess[] = [];
   const vpps: LiveVpp[] = [];
@@ -169,26 +169,7 @@ export async function nodeCost(): Promise<void> {
     };
     const vpe = async (name: string, vpp: LiveVpp) => {
       const port = await freePort();
-      const bin = join(vpp.bundleDir, 'bin', 'vpp_prometheus_export');
-      // It listens in VPP's namespace; `ip netns exec` execs in place, so the pid is its own.
-      const child = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          vpp.netns,
-          bin,
-          'socket-name',
-          vpp.statsSocket,
-          'port',
-          String(port),
-          '/if/',
-          '/err/',
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
+      const child = spawn('ip', vppPrometheusExportArgs(vpp, port), { stdio: 'ignore' });
       children.push(child);
       await sleep(1000);
       // Reached from the root namespace through a one-shot `ip netns exec` would cost the client, not

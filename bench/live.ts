@@ -687,32 +687,36 @@ interface VpeResult {
   afterWrk?: string;
 }
 
+/**
+ * `ip` arguments that run VPP's own exporter inside VPP's namespace (`ip netns exec` execs in place,
+ * so the pid is the exporter's), v1 format: /if/ counters by interface index, `_if_names_info` for the
+ * names, /err/ counters.
+ */
+export function vppPrometheusExportArgs(vpp: LiveVpp, port: number): string[] {
+  const bin = join(vpp.bundleDir, 'bin', 'vpp_prometheus_export');
+  return [
+    'netns',
+    'exec',
+    vpp.netns,
+    bin,
+    'socket-name',
+    vpp.statsSocket,
+    'port',
+    String(port),
+    '/if/',
+    '/err/',
+  ];
+}
+
 async function vpe(vpp: LiveVpp): Promise<VpeResult> {
   const url = `http://127.0.0.1:${VPE_PORT}/metrics`;
-  const bin = join(vpp.bundleDir, 'bin', 'vpp_prometheus_export');
   let stderr = '';
   let deaths = 0;
   let stopping = false;
   let clientLines = 0;
   const start = async () => {
-    // v1 format: /if/ counters by interface index, `_if_names_info` for the names, /err/ counters.
     const child = track(
-      spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          vpp.netns,
-          bin,
-          'socket-name',
-          vpp.statsSocket,
-          'port',
-          String(VPE_PORT),
-          '/if/',
-          '/err/',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      ),
+      spawn('ip', vppPrometheusExportArgs(vpp, VPE_PORT), { stdio: ['ignore', 'ignore', 'pipe'] }),
     );
     // It logs `Client address is …` for every connection; anything else is kept.
     child.stderr?.on('data', (d: Buffer) => {
