@@ -5,10 +5,4 @@ set -euo pipefail
 need_apt=()
 [ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  echo "installing: ${need_apt[*]}"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/apt-install.sh" "${need_apt[@]}"

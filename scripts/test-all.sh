@@ -25,13 +25,7 @@ command -v sysctl >/dev/null 2>&1 || need_apt+=(procps)
 # fallback, and the manifest test fails clearly if its kustomize is older than v4.
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  echo "installing: ${need_apt[*]}"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "${need_apt[@]}"
 
 npm ci --no-audit --no-fund
 bash scripts/test-cluster-parts.sh
