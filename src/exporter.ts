@@ -20,11 +20,11 @@ const CONNECTION_GRACE_MS = 500;
  * configuration error naming the flag, not a stack trace.
  */
 async function listen(app: FastifyInstance, config: Config): Promise<string> {
-  const flag = `--web.listen-address=${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.listenPort}`;
+  const flag = `--web.listen-address=${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
   const at = (host: string) =>
-    app.listen({ host, port: config.listenPort, ...(host === '::' && { ipv6Only: false }) });
+    app.listen({ host, port: config.listen.port, ...(host === '::' && { ipv6Only: false }) });
   try {
-    if (config.listenHost !== '') return await at(config.listenHost);
+    if (config.listen.host !== '') return await at(config.listen.host);
     try {
       return await at('::');
     } catch (err) {
@@ -35,11 +35,11 @@ async function listen(app: FastifyInstance, config: Config): Promise<string> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE')
-      throw new ConfigError([`${flag}: port ${config.listenPort} is already in use`]);
+      throw new ConfigError([`${flag}: port ${config.listen.port} is already in use`]);
     if (e.code === 'EACCES')
-      throw new ConfigError([`${flag}: not allowed to listen on port ${config.listenPort}`]);
+      throw new ConfigError([`${flag}: not allowed to listen on port ${config.listen.port}`]);
     if (e.code === 'EADDRNOTAVAIL')
-      throw new ConfigError([`${flag}: this host has no address ${config.listenHost}`]);
+      throw new ConfigError([`${flag}: this host has no address ${config.listen.host}`]);
     throw err;
   }
 }
@@ -79,7 +79,7 @@ async function startCyclesWithServing(
   logger: Logger,
   cache: ExpositionCache,
   options: { processMetrics?: boolean; discoveryWaitMs?: number },
-): Promise<{ cycles: Cycles; observeWebConfigReload: (ok: boolean) => void }> {
+): Promise<{ cycles: Cycles; serving: ServingMetrics; observeWebConfigReload: (ok: boolean) => void }> {
   const serving = new ServingMetrics(config.node, { processMetrics: options.processMetrics ?? true });
   let lastCollected: Buffer | undefined;
   // One publish at a time, so a reload's republish never lands after a newer cycle's exposition.
@@ -102,7 +102,7 @@ async function startCyclesWithServing(
       publish(lastCollected).catch((err: unknown) => logger.warn({ err }, 'cannot publish the exposition'));
     }
   };
-  return { cycles, observeWebConfigReload };
+  return { cycles, serving, observeWebConfigReload };
 }
 
 /** Wire the layers together, serve HTTP, run the first cycle now and the rest on the schedule. */
@@ -133,7 +133,12 @@ export async function startExporter(
     throw new ConfigError(web.read.problems.map((p) => `--web.config.file: ${p}`));
   }
   const cache = new ExpositionCache();
-  const { cycles, observeWebConfigReload } = await startCyclesWithServing(config, logger, cache, options);
+  const { cycles, serving, observeWebConfigReload } = await startCyclesWithServing(
+    config,
+    logger,
+    cache,
+    options,
+  );
   const where = cycles.description;
   const security: WebSecurity | undefined = web?.read.ok
     ? new web.WebSecurity(web.file, web.read.config, logger, observeWebConfigReload)
@@ -157,6 +162,7 @@ export async function startExporter(
     listened = await listen(app, config);
   } catch (err) {
     await cycles.stop();
+    serving.stop();
     throw err;
   }
   // fastify names the scheme from its own options, which a server of ours does not set.
@@ -190,6 +196,7 @@ export async function startExporter(
       const cut = setTimeout(() => app.server.closeAllConnections(), CONNECTION_GRACE_MS);
       await Promise.all([cycles.stop(), app.close()]);
       clearTimeout(cut);
+      serving.stop();
     },
   };
 }

@@ -4,11 +4,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { type ContainerNames, DEFAULT_CONTAINER_NAMES, type MeridioRole, ROLES } from '../discovery/roles.ts';
 import { isNetnsPath } from '../sources/netns.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
-import type { StatsSegmentSetting } from '../sources/vpp-stats/stats-segment-source.ts';
 import { isKubernetesName } from '../util/kubernetes-name.ts';
 import { PACKAGE_ROOT } from '../util/package-info.ts';
-import { isCronInterval, parseDuration } from './duration.ts';
-import { DEMO_NAMES, SETTINGS, type SettingDef } from './settings.ts';
+import { DEMO_NAMES, SETTINGS, type SettingDef, type SettingValues, VALUE_SETTINGS } from './settings.ts';
 
 export type SourceConfig =
   | { kind: 'replay'; dir: string; demo?: (typeof DEMO_NAMES)[number] }
@@ -33,34 +31,21 @@ export interface ClusterConfig {
   containerNames: ContainerNames;
 }
 
-export interface Config {
-  listenHost: string;
-  listenPort: number;
-  telemetryPath: string;
-  /** `--web.config.file`: TLS, basic auth and headers (read and checked when the exporter starts). */
-  webConfigFile?: string;
+/**
+ * The configuration: the values that are one setting each (their types come from their settings'
+ * readers in SETTINGS), and what the source settings choose together.
+ */
+export type Config = SettingValues & {
   source: SourceConfig;
   pods: PodsConfig;
   cluster?: ClusterConfig;
   /** Node addresses → node names from a recording's replay.json (cluster mode asks the API). */
   nodeByAddress?: ReadonlyMap<string, string>;
-  /** Keep the kernel's local routing table, link-local multicast neighbours and multicast FDB entries. */
-  includeLocal: boolean;
   node: string;
   forwarder: string;
-  intervalSeconds: number;
-  stateIntervalMs: number;
-  commandTimeoutMs: number;
-  statsSegment: StatsSegmentSetting;
-  /** How long a remembered path link that is gone stays as a down link; 0 disables. */
-  goneWindowMs: number;
-  /** How long a target's MAC must be missing from its proxy's FDB to show as a down link; 0 disables. */
-  fdbMissingMs: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
-  logFormat: 'auto' | 'json' | 'pretty';
   /** Settings given that no longer do anything: logged as warnings at start. */
   ignored: string[];
-}
+};
 
 /**
  * The time one cycle may take: a tenth of the interval is left so that a slow cycle ends before the
@@ -132,47 +117,47 @@ export function parseCli(
     if (e !== undefined && e !== '') return { value: e, from: `${s.env} (environment)` };
     return undefined;
   };
-  const get = (flag: string) => raw(byFlag.get(flag) as SettingDef);
+  const get: Getter = (flag) => raw(byFlag.get(flag) as SettingDef);
   const config = buildConfig(get, env, problems);
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return { kind: 'run', config };
 }
 
-type Getter = (flag: string) => { value: string; from: string } | undefined;
+type Flag = (typeof SETTINGS)[number]['flag'];
+type Getter = (flag: Flag) => { value: string; from: string } | undefined;
 
-function buildConfig(get: Getter, env: Readonly<Record<string, string | undefined>>, problems: string[]) {
-  const listen = parseListen(get('web.listen-address'), problems);
-  const telemetryPath = get('web.telemetry-path')?.value ?? defaultOf('web.telemetry-path');
-  if (!/^\/[A-Za-z0-9._~/-]*$/.test(telemetryPath) || ['/', '/healthz', '/readyz'].includes(telemetryPath)) {
-    problems.push(
-      `--web.telemetry-path=${JSON.stringify(telemetryPath)}: must be a path such as /metrics, other than /, /healthz and /readyz`,
-    );
+/** Every setting that is one value, read by its own reader; undefined when one of them is wrong. */
+function readValues(get: Getter, problems: string[]): SettingValues | undefined {
+  const values: Record<string, unknown> = {};
+  let ok = true;
+  for (const s of VALUE_SETTINGS) {
+    const read = s.read(get(s.flag as Flag)?.value);
+    if ('problem' in read) {
+      problems.push(`${from(get, s.flag as Flag)}: ${read.problem}`);
+      ok = false;
+    } else {
+      values[s.key] = read.value;
+    }
   }
-  // An empty path is no web configuration, as the exporter toolkit takes `--web.config.file=`.
-  const webConfigFile = get('web.config.file')?.value || undefined;
+  // Each key and its type come from SETTINGS (SettingValues is derived from them).
+  return ok ? (values as SettingValues) : undefined;
+}
+
+function buildConfig(
+  get: Getter,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): Config | undefined {
+  const values = readValues(get, problems);
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
   const cluster = parseCluster(get, env, problems);
   const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);
-  const includeLocal = enumSetting(get, 'collect.include-local', ['true', 'false'] as const, problems);
-  const intervalMs = durationSetting(get, 'collect.interval', problems);
-  const stateIntervalMs = durationSetting(get, 'collect.state-interval', problems);
-  const commandTimeoutMs = durationSetting(get, 'collect.command-timeout', problems);
-  if (intervalMs !== undefined && !isCronInterval(intervalMs / 1000)) {
-    problems.push(
-      `${from(get, 'collect.interval')}: ${intervalMs / 1000}s cannot be kept by the cron schedule; use whole seconds dividing 60 (1s, 5s, 10s, 15s, 30s) or whole minutes dividing 60`,
-    );
-  }
-  if (intervalMs !== undefined && stateIntervalMs !== undefined && stateIntervalMs < intervalMs) {
+  if (values && values.stateIntervalMs < values.intervalSeconds * 1000) {
     problems.push(`${from(get, 'collect.state-interval')}: must not be shorter than --collect.interval`);
   }
-  if (intervalMs !== undefined && commandTimeoutMs !== undefined && commandTimeoutMs >= intervalMs) {
+  if (values && values.commandTimeoutMs >= values.intervalSeconds * 1000) {
     problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
   }
-  const statsSegment = parseStatsSegment(get, problems);
-  const goneWindowMs = durationSetting(get, 'path.gone-window', problems, { allowZero: true });
-  const fdbMissingMs = durationSetting(get, 'path.fdb-missing-after', problems, { allowZero: true });
-  const logLevel = enumSetting(get, 'log.level', ['debug', 'info', 'warn', 'error'] as const, problems);
-  const logFormat = enumSetting(get, 'log.format', ['auto', 'json', 'pretty'] as const, problems);
   const meta = source?.kind === 'replay' ? readReplayMeta(source.dir, problems) : {};
   const node = get('node')?.value ?? (env.NODE_NAME || meta.node || hostname());
   if (cluster && !get('node') && !env.NODE_NAME) {
@@ -184,7 +169,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
     problems.push(`--node=${JSON.stringify(node)}: not a Kubernetes node name`);
   }
   const forwarder = get('forwarder')?.value ?? meta.forwarder ?? '';
-  if (problems.length > 0 || !listen || !source || intervalMs === undefined) return undefined;
+  if (problems.length > 0 || !values || !source) return undefined;
   const pods: PodsConfig = cluster
     ? { kind: 'cluster' }
     : netnsPods
@@ -192,26 +177,7 @@ function buildConfig(get: Getter, env: Readonly<Record<string, string | undefine
       : source.kind === 'replay'
         ? { kind: 'replay', dir: source.dir }
         : { kind: 'none' };
-  const config: Config = {
-    listenHost: listen.host,
-    listenPort: listen.port,
-    telemetryPath,
-    ...(webConfigFile !== undefined && { webConfigFile }),
-    source,
-    pods,
-    includeLocal: includeLocal === 'true',
-    node,
-    forwarder,
-    intervalSeconds: intervalMs / 1000,
-    stateIntervalMs: stateIntervalMs as number,
-    commandTimeoutMs: commandTimeoutMs as number,
-    statsSegment,
-    goneWindowMs: goneWindowMs ?? 0,
-    fdbMissingMs: fdbMissingMs ?? 0,
-    logLevel: logLevel as Config['logLevel'],
-    logFormat: logFormat as Config['logFormat'],
-    ignored: [],
-  };
+  const config: Config = { ...values, source, pods, node, forwarder, ignored: [] };
   const thread = get('collect.thread');
   if (thread) {
     config.ignored.push(
@@ -302,23 +268,9 @@ function addressBook(nodes: Record<string, string[]>): ReadonlyMap<string, strin
   return map;
 }
 
-function from(get: Getter, flag: string): string {
+function from(get: Getter, flag: Flag): string {
   const r = get(flag);
   return r ? `${r.from}=${JSON.stringify(r.value)}` : `--${flag}`;
-}
-
-function parseListen(v: { value: string; from: string } | undefined, problems: string[]) {
-  const text = v?.value ?? defaultOf('web.listen-address');
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : Number.NaN;
-  if (!m || port > 65535) {
-    problems.push(
-      `${v?.from ?? '--web.listen-address'}=${JSON.stringify(text)}: expected HOST:PORT, :PORT or [IPv6]:PORT`,
-    );
-    return undefined;
-  }
-  // No host: every address of both families (as Go exporters read `:PORT`), resolved when listening.
-  return { host: m[1] ?? m[2] ?? '', port };
 }
 
 function parseSource(get: Getter, problems: string[], livePods: boolean): SourceConfig | undefined {
@@ -459,52 +411,4 @@ function readReplayMeta(dir: string, problems: string[]): ReplayMeta {
     problems.push(`${file}: ${(err as Error).message}`);
     return {};
   }
-}
-
-/** A setting's default, declared once beside its flag in SETTINGS. */
-function defaultOf(flag: string): string {
-  const value = SETTINGS.find((s) => s.flag === flag)?.default;
-  if (value === undefined) throw new Error(`--${flag} has no default in SETTINGS`);
-  return value;
-}
-
-function durationSetting(
-  get: Getter,
-  flag: string,
-  problems: string[],
-  { allowZero = false } = {},
-): number | undefined {
-  const text = get(flag)?.value ?? defaultOf(flag);
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 0 || (ms === 0 && !allowZero)) {
-    problems.push(
-      `${from(get, flag)}: expected a duration such as 15s, 1m or 500ms${allowZero ? ' (0s: off)' : ''}`,
-    );
-    return undefined;
-  }
-  return ms;
-}
-
-function parseStatsSegment(get: Getter, problems: string[]): StatsSegmentSetting {
-  const text = get('vpp-stats-segment')?.value ?? defaultOf('vpp-stats-segment');
-  if (text === 'auto' || text === 'off') return { kind: text };
-  if (!text.startsWith('/')) {
-    problems.push(`${from(get, 'vpp-stats-segment')}: must be auto, off or an absolute path`);
-    return { kind: 'off' };
-  }
-  return { kind: 'path', path: text };
-}
-
-function enumSetting<T extends string>(
-  get: Getter,
-  flag: string,
-  choices: readonly T[],
-  problems: string[],
-): T | undefined {
-  const text = get(flag)?.value ?? defaultOf(flag);
-  if (!(choices as readonly string[]).includes(text)) {
-    problems.push(`${from(get, flag)}: must be one of ${choices.join(', ')}`);
-    return undefined;
-  }
-  return text as T;
 }

@@ -4,7 +4,8 @@ import { SelfMetrics } from '../exposition/self-metrics.ts';
 import type { PathGraph } from '../path/graph.ts';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import type { PodTarget } from '../sources/pod-source.ts';
-import { closeCollections, createCollections, type SourceDescription } from './collections.ts';
+import type { SourceDescription } from './chosen-sources.ts';
+import { closeCollections, createCollections } from './collections.ts';
 import { type CycleResult, CycleRunner, type PublishExposition } from './cycle-runner.ts';
 import { CycleScheduler, cronExpression } from './scheduler.ts';
 

@@ -5,12 +5,10 @@ import { boundPodData } from '../snapshot/bound-pod-data.ts';
 import type { PodSnapshot } from '../snapshot/pod-snapshot.ts';
 import type { CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { commandsOfForm, FORMS } from '../sources/pod-commands.ts';
-import type { PodCommandResult, PodSource, PodTarget } from '../sources/pod-source.ts';
-import { SourceError } from '../sources/source-error.ts';
+import type { CommandResult, PodSource, PodTarget } from '../sources/pod-source.ts';
 import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
-import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
-import { failureMessage } from './timeout-text.ts';
+import { type CommandReading, deadlinePassed, judgeResult, timeLeftMs } from './command-runner.ts';
 
 export interface PodCollectionOptions {
   node: string;
@@ -23,6 +21,19 @@ export interface PodCollectionOptions {
   concurrency?: number;
   now?: () => number;
 }
+
+/** Each pod command's parser, read the way every command is (empty: every list empty). */
+const POD_READINGS = new Map<string, CommandReading<Partial<PodData>>>(
+  [...POD_PARSERS].map(([command, parser]) => [
+    command,
+    {
+      command,
+      parse: (text: string) => parser.parse(text),
+      isEmpty: (value: Partial<PodData>) =>
+        (Object.values(value) as unknown[][]).every((v) => v.length === 0),
+    },
+  ]),
+);
 
 /**
  * Reads every Meridio pod of the node each cycle. Per pod it uses the first output form that works
@@ -87,24 +98,12 @@ export class PodCollection {
     for (const form of order) {
       const commands = commandsOfForm(form);
       const started = this.now();
-      const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
+      const timeoutMs = timeLeftMs(this.options.commandTimeoutMs, deadlineAt, started);
       if (timeoutMs <= 0) {
-        for (const c of commands) {
-          snapshot.commands.push(this.status(target, c.id, started, 0, DEADLINE_PASSED));
-        }
+        for (const c of commands) this.push(snapshot, deadlinePassed(c.id, started));
         return snapshot;
       }
-      const results = (await this.source.run(target, commands, timeoutMs)).map((r) =>
-        r.kind === 'failed' && r.error.reason === 'timeout'
-          ? {
-              ...r,
-              error: new SourceError(
-                'timeout',
-                failureMessage(r.error, this.options.commandTimeoutMs, timeoutMs),
-              ),
-            }
-          : r,
-      );
+      const results = await this.source.run(target, commands, timeoutMs);
       // A form is in use when one of its own commands answered; a command it shares with a later form
       // (/proc/net/dev in text and proc) does not decide it.
       const rank = FORMS.indexOf(form);
@@ -123,9 +122,17 @@ export class PodCollection {
       snapshot.form = form;
       await yieldToEventLoop();
       const data: PodData = {};
+      const limits = { commandTimeoutMs: this.options.commandTimeoutMs, timeoutMs };
       commands.forEach((c, i) => {
-        const status = this.process(target, c.id, started, results[i] as PodCommandResult, data);
-        if (status) snapshot.commands.push(status);
+        const reading = POD_READINGS.get(c.id);
+        if (!reading) return;
+        const { status, value } = judgeResult(reading, results[i] as CommandResult, started, limits);
+        this.push(snapshot, status);
+        if (!value) return;
+        for (const [k, v] of Object.entries(value) as [keyof PodData, unknown[]][]) {
+          const existing = data[k] as unknown[] | undefined;
+          (data as Record<string, unknown[]>)[k] = existing ? existing.concat(v) : v;
+        }
       });
       snapshot.data = boundPodData(data, this.options.includeLocal);
       return snapshot;
@@ -134,50 +141,9 @@ export class PodCollection {
     return snapshot;
   }
 
-  /** Turn one result into a status, merging its parsed data into `data` when it is good. */
-  private process(
-    target: PodTarget,
-    command: string,
-    started: number,
-    result: PodCommandResult,
-    data: PodData,
-  ): CommandStatus | undefined {
-    if (result.kind === 'not-recorded') {
-      return this.status(target, command, started, 0, { state: 'not-recorded' });
-    }
-    if (result.kind === 'failed') {
-      return this.status(target, command, started, result.durationSeconds, {
-        state: 'failed',
-        failure: result.error.reason,
-        message: result.error.message,
-      });
-    }
-    const parser = POD_PARSERS.get(command);
-    if (!parser) return undefined;
-    const outcome = judgeParse(result.text, parser.parse(result.text), (value) =>
-      (Object.values(value) as unknown[][]).every((v) => v.length === 0),
-    );
-    if (!outcome.ok) return this.status(target, command, started, result.durationSeconds, outcome.failure);
-    for (const [k, v] of Object.entries(outcome.value) as [keyof PodData, unknown[]][]) {
-      const existing = data[k] as unknown[] | undefined;
-      (data as Record<string, unknown[]>)[k] = existing ? existing.concat(v) : v;
-    }
-    return this.status(target, command, started, result.durationSeconds, {
-      state: 'ok',
-      report: outcome.report,
-    });
-  }
-
-  private status(
-    target: PodTarget,
-    command: string,
-    started: number,
-    durationSeconds: number,
-    partial: Omit<CommandStatus, 'command' | 'durationSeconds' | 'readAt' | 'ranThisCycle'>,
-  ): CommandStatus {
-    const s: CommandStatus = { command, durationSeconds, readAt: started, ranThisCycle: true, ...partial };
-    this.log(target, s);
-    return s;
+  private push(snapshot: PodSnapshot, s: CommandStatus): void {
+    snapshot.commands.push(s);
+    this.log(snapshot.target, s);
   }
 
   private log(target: PodTarget, s: CommandStatus): void {

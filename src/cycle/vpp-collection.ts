@@ -2,19 +2,15 @@ import type { Logger } from 'pino';
 import type { VppCollector } from '../collectors/vpp/collector.ts';
 import { VPP_COLLECTORS } from '../collectors/vpp/index.ts';
 import { segmentErrors, statsSummary, withSegmentCounters } from '../collectors/vpp/vpp-stats-segment.ts';
-import { detectVppError } from '../parsers/vpp/vpp-error.ts';
+import { vppOutputFailure } from '../parsers/vpp/vpp-error.ts';
 import { resolveVppSnapshot } from '../snapshot/resolve-vpp.ts';
 import type { CommandStatus, VppSnapshot } from '../snapshot/vpp-snapshot.ts';
-import type { VppSource } from '../sources/command-source.ts';
-import { SourceError } from '../sources/source-error.ts';
+import { runVppCommand, type VppSource } from '../sources/command-source.ts';
 import type { VppCommand } from '../sources/vpp-commands.ts';
 import type { StatsSegmentData } from '../sources/vpp-stats/segment-reader.ts';
 import { STATS_SEGMENT_COMMAND, type StatsSegmentSource } from '../sources/vpp-stats/stats-segment-source.ts';
-import { yieldToEventLoop } from '../util/yield.ts';
 import { CommandLog } from './command-log.ts';
-import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
-import { stateDue } from './state-due.ts';
-import { failureMessage } from './timeout-text.ts';
+import { type Judged, runCommand, StateResults, timeLeftMs } from './command-runner.ts';
 import type { VppNamespaceLinks } from './vpp-namespace-links.ts';
 
 export interface VppCollectionOptions {
@@ -35,19 +31,20 @@ export interface VppCollectionOptions {
 }
 
 /**
- * With the stats segment read, `show interface` is needed only for what the segment lacks (admin
- * state, MTUs), so it runs on the state interval and when `/if/names` changes, and `show errors` is
- * not sent at all (it stops VPP's workers at a barrier; `/err/` has its counters).
+ * With the stats segment read, the CLI is needed only for what the segment lacks, so it runs on the
+ * state interval and again when `/if/names` changes: `show interface` for admin state and MTUs, `show
+ * interface addr` for addresses, cross-connects and bridge ports (VPP adds or removes interfaces when
+ * these change: NSM makes a new tap, memif or tunnel per connection). `show errors` is not sent at all
+ * (it stops VPP's workers at a barrier; `/err/` has its counters). Every CLI connection also makes VPP
+ * register a CLI process node, which moves the segment's directory epoch and makes the reader decode
+ * the directory again: a CLI command every cycle was about half of what a cycle cost
+ * (`npm run bench -- cost`).
  */
 const WITH_SEGMENT: Partial<Record<VppCommand, 'state' | 'skip'>> = {
   'show interface': 'state',
+  'show interface addr': 'state',
   'show errors': 'skip',
 };
-
-interface CachedState {
-  status: CommandStatus;
-  value: unknown;
-}
 
 /**
  * The interface set, (sw_if_index, name) in sw_if_index order, as one string: the same for `show
@@ -66,7 +63,7 @@ function interfaceSetKey(interfaces: Iterable<{ swIfIndex: number; name: string 
  * and on the next cycle after a failure. Between their runs the last good state is carried over.
  */
 export class VppCollection {
-  private readonly stateCache = new Map<VppCommand, CachedState>();
+  private readonly state: StateResults<VppCommand, unknown>;
   private readonly commandLog: CommandLog;
   private interfaceSetKey?: string;
   /** Why `auto` found no stats segment, as last logged. */
@@ -83,6 +80,7 @@ export class VppCollection {
     this.now = options.now ?? Date.now;
     this.collectors = options.collectors ?? VPP_COLLECTORS;
     this.commandLog = new CommandLog(options.logger, 'VPP');
+    this.state = new StateResults(options.stateIntervalMs, this.now);
   }
 
   async collect(deadlineAt: number): Promise<VppSnapshot> {
@@ -95,7 +93,7 @@ export class VppCollection {
     const addresses = this.options.nodeByAddress?.();
     if (addresses) snapshot.nodeByAddress = addresses;
     if (this.source.prefetch) {
-      const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - this.now());
+      const timeoutMs = timeLeftMs(this.options.commandTimeoutMs, deadlineAt, this.now());
       if (timeoutMs > 0) await this.source.prefetch(this.commandsDue(), timeoutMs);
     }
     const segment = await this.readSegment(snapshot);
@@ -115,20 +113,17 @@ export class VppCollection {
       const how = cadence(c);
       if (how === 'skip') {
         // Carried-over CLI data would be stale when the CLI takes over again: read it afresh then.
-        this.stateCache.delete(c.command);
+        this.state.forget(c.command);
         continue;
       }
       if (how !== 'state') continue;
-      const cached = this.stateCache.get(c.command);
-      if (this.stateDue(c.command, interfaceSetChanged)) {
-        const result = await this.runOne(c, deadlineAt);
-        this.stateCache.set(c.command, result);
-        snapshot.commands.push(result.status);
-        if (result.status.state === 'ok') c.assign(snapshot, result.value);
-      } else if (cached) {
-        snapshot.commands.push({ ...cached.status, ranThisCycle: false });
-        c.assign(snapshot, cached.value);
-      }
+      const result = this.state.due(c.command, interfaceSetChanged)
+        ? await this.runOne(c, deadlineAt)
+        : this.state.carried(c.command);
+      if (!result) continue;
+      if (result.status.ranThisCycle) this.state.keep(c.command, result);
+      snapshot.commands.push(result.status);
+      if (result.status.state === 'ok') c.assign(snapshot, result.value);
     }
     if (segment) {
       if (snapshot.interfaces) snapshot.interfaces = withSegmentCounters(snapshot.interfaces, segment);
@@ -159,7 +154,7 @@ export class VppCollection {
   /** Which network namespace each tap's Linux side is in, when the source can tell (path correlation). */
   private async resolveHostNs(snapshot: VppSnapshot, deadlineAt: number): Promise<void> {
     const paths = (snapshot.taps ?? []).flatMap((t) => (t.hostNs ? [t.hostNs] : []));
-    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - this.now());
+    const timeoutMs = timeLeftMs(this.options.commandTimeoutMs, deadlineAt, this.now());
     if (!this.source.resolveHostNs || paths.length === 0 || timeoutMs <= 0) return;
     const inodes = await this.source.resolveHostNs(paths, timeoutMs);
     if (inodes.size > 0) snapshot.hostNsInodes = inodes;
@@ -168,17 +163,8 @@ export class VppCollection {
   /** Commands this cycle will run unless the interface set changes: counters, and state that is due. */
   private commandsDue(): VppCommand[] {
     return this.collectors
-      .filter((c) => c.cadence === 'counters' || this.stateDue(c.command, false))
+      .filter((c) => c.cadence === 'counters' || this.state.due(c.command, false))
       .map((c) => c.command);
-  }
-
-  private stateDue(command: VppCommand, interfaceSetChanged: boolean): boolean {
-    return stateDue(
-      this.stateCache.get(command)?.status,
-      interfaceSetChanged,
-      this.now(),
-      this.options.stateIntervalMs,
-    );
   }
 
   /** True when the set of (name, sw_if_index) differs from the previous successful read. */
@@ -242,57 +228,14 @@ export class VppCollection {
     return result.kind === 'ok' ? result.data : undefined;
   }
 
-  private async runOne(collector: VppCollector, deadlineAt: number): Promise<CachedState> {
-    const command = collector.command;
-    const started = this.now();
-    const t0 = performance.now();
-    const status = (
-      partial: Omit<CommandStatus, 'command' | 'durationSeconds' | 'readAt' | 'ranThisCycle'>,
-    ) => {
-      const s: CommandStatus = {
-        command,
-        durationSeconds: (performance.now() - t0) / 1000,
-        readAt: started,
-        ranThisCycle: true,
-        ...partial,
-      };
-      this.log(s);
-      return s;
-    };
-    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
-    if (timeoutMs <= 0) return { status: status(DEADLINE_PASSED), value: undefined };
-    let text: string;
-    try {
-      const out = await this.source.run(command, timeoutMs);
-      if (out.kind === 'not-recorded') return { status: status({ state: 'not-recorded' }), value: undefined };
-      text = out.text;
-    } catch (err) {
-      const e = err instanceof SourceError ? err : new SourceError('io', String(err));
-      const message = failureMessage(e, this.options.commandTimeoutMs, timeoutMs);
-      return { status: status({ state: 'failed', failure: e.reason, message }), value: undefined };
-    }
-    const vppError = detectVppError(text);
-    if (vppError) {
-      return {
-        status: status({ state: 'failed', failure: 'command-error', message: vppError }),
-        value: undefined,
-      };
-    }
-    // VPP ends every output line with CRLF: output that stops mid-line was cut on the way.
-    if (text.trim() !== '' && !text.endsWith('\n')) {
-      return {
-        status: status({
-          state: 'failed',
-          failure: 'truncated-output',
-          message: 'output ends in the middle of a line',
-        }),
-        value: undefined,
-      };
-    }
-    await yieldToEventLoop();
-    const outcome = judgeParse(text, collector.parse(text), (v) => collector.isEmpty(v));
-    if (!outcome.ok) return { status: status(outcome.failure), value: undefined };
-    return { status: status({ state: 'ok', report: outcome.report }), value: outcome.value };
+  private async runOne(collector: VppCollector, deadlineAt: number): Promise<Judged<unknown>> {
+    const judged = await runCommand(
+      { ...collector, inBandFailure: vppOutputFailure },
+      (timeoutMs) => runVppCommand(this.source, collector.command, timeoutMs),
+      { commandTimeoutMs: this.options.commandTimeoutMs, deadlineAt, now: this.now },
+    );
+    this.log(judged.status);
+    return judged;
   }
 
   private log(s: CommandStatus): void {

@@ -3,12 +3,24 @@ import type { PodLink } from '../parsers/linux/records.ts';
 import { AF_PACKET_PREFIX, type CommandStatus } from '../snapshot/vpp-snapshot.ts';
 import { POD_COMMANDS } from '../sources/pod-commands.ts';
 import type { PodSource, PodTarget } from '../sources/pod-source.ts';
-import { DEADLINE_PASSED, judgeParse } from './command-outcome.ts';
-import { stateDue } from './state-due.ts';
-import { failureMessage } from './timeout-text.ts';
+import {
+  type CommandReading,
+  intervalPassed,
+  type Judged,
+  runCommand,
+  StateResults,
+} from './command-runner.ts';
 
 /** An af_packet interface is named after the Linux interface it is bound to. */
 const COMMAND = POD_COMMANDS.linkJson;
+const READING: CommandReading<PodLink[]> = {
+  command: COMMAND.id,
+  parse: (text) => {
+    const { value, report } = parseIpLinkJson(text);
+    return { value: value.links, report };
+  },
+  isEmpty: (links) => links.length === 0,
+};
 
 export interface NamespaceLinksOptions {
   /** Runs allowlisted commands where VPP's namespace is (the netns source, or exec into the forwarder). */
@@ -27,11 +39,13 @@ export interface NamespaceLinksOptions {
  * the links out, as a VPP process this agent cannot see does: nothing there could be read.
  */
 export class VppNamespaceLinks {
-  private cached?: { status: CommandStatus; links?: PodLink[] };
+  private readonly state: StateResults<'links', PodLink[]>;
   /** When the forwarder's image was found without `ip`: asked again on the state interval only. */
   private unsupportedAt?: number;
 
-  constructor(private readonly options: NamespaceLinksOptions) {}
+  constructor(private readonly options: NamespaceLinksOptions) {
+    this.state = new StateResults(options.stateIntervalMs, options.now);
+  }
 
   async read(
     interfaceNames: readonly string[] | undefined,
@@ -39,70 +53,40 @@ export class VppNamespaceLinks {
     interfaceSetChanged: boolean,
     deadlineAt: number,
   ): Promise<{ status: CommandStatus; links?: PodLink[] } | undefined> {
-    const { now } = this.options;
+    const { now, stateIntervalMs } = this.options;
     if (!interfaceNames?.some((n) => n.startsWith(AF_PACKET_PREFIX))) {
-      this.cached = undefined;
+      this.state.forget('links');
       return undefined;
     }
-    const at = this.unsupportedAt;
-    if (
-      at !== undefined &&
-      !stateDue({ state: 'ok', readAt: at }, false, now(), this.options.stateIntervalMs)
-    ) {
+    const unsupportedAt = this.unsupportedAt;
+    if (unsupportedAt !== undefined && !intervalPassed(unsupportedAt, now(), stateIntervalMs))
       return undefined;
-    }
-    const c = this.cached;
-    const due = stateDue(c?.status, interfaceSetChanged, now(), this.options.stateIntervalMs);
-    if (!due && c) return { ...c, status: { ...c.status, ranThisCycle: false } };
+    if (!this.state.due('links', interfaceSetChanged)) return this.linksOf(this.state.carried('links'));
     // Not visible from here (another PID namespace, no forwarder yet): nothing to read, not a failure.
     const target = namespaceOf();
-    if (target === undefined) {
-      this.cached = undefined;
+    this.unsupportedAt = undefined;
+    let unsupported = false;
+    const judged =
+      target &&
+      (await runCommand(
+        READING,
+        async (timeoutMs) => {
+          const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
+          unsupported = result?.kind === 'failed' && result.error.reason === 'unsupported';
+          return result ?? { kind: 'not-recorded' };
+        },
+        { commandTimeoutMs: this.options.commandTimeoutMs, deadlineAt, now },
+      ));
+    if (unsupported) this.unsupportedAt = judged?.status.readAt;
+    if (!judged || unsupported || judged.status.state === 'not-recorded') {
+      this.state.forget('links');
       return undefined;
     }
-    const started = now();
-    const timeoutMs = Math.min(this.options.commandTimeoutMs, deadlineAt - started);
-    const base = { command: COMMAND.id, readAt: started, ranThisCycle: true };
-    if (timeoutMs <= 0) {
-      this.cached = {
-        status: {
-          ...base,
-          ...DEADLINE_PASSED,
-          durationSeconds: 0,
-        },
-      };
-      return this.cached;
-    }
-    const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
-    this.unsupportedAt =
-      result?.kind === 'failed' && result.error.reason === 'unsupported' ? started : undefined;
-    if (!result || result.kind === 'not-recorded' || this.unsupportedAt !== undefined) {
-      this.cached = undefined;
-      return undefined;
-    }
-    if (result.kind === 'failed') {
-      const e = result.error;
-      const message = failureMessage(e, this.options.commandTimeoutMs, timeoutMs);
-      this.cached = {
-        status: {
-          ...base,
-          state: 'failed',
-          failure: e.reason,
-          message,
-          durationSeconds: result.durationSeconds,
-        },
-      };
-      return this.cached;
-    }
-    const outcome = judgeParse(result.text, parseIpLinkJson(result.text), (v) => v.links.length === 0);
-    if (!outcome.ok) {
-      this.cached = { status: { ...base, ...outcome.failure, durationSeconds: result.durationSeconds } };
-      return this.cached;
-    }
-    this.cached = {
-      status: { ...base, state: 'ok', durationSeconds: result.durationSeconds, report: outcome.report },
-      links: outcome.value.links,
-    };
-    return this.cached;
+    this.state.keep('links', judged);
+    return this.linksOf(judged);
+  }
+
+  private linksOf(judged: Judged<PodLink[]> | undefined) {
+    return judged && { status: judged.status, ...(judged.value && { links: judged.value }) };
   }
 }

@@ -1,35 +1,20 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { ProcessMetrics } from './process-metrics.ts';
 import { selfMetricDef } from './self-metrics.ts';
 
-/** prom-client's process metrics that break the naming rules (gauges ending in `_total`). */
-const NONCONFORMING_DEFAULTS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
-
 /**
- * How often the event loop's delay is sampled for the nodejs_eventloop_lag_* families. prom-client's
- * default (10 ms) wakes the process 100 times a second: about 6.5 millicores on an idle agent, most of
- * what it cost a node with VPP alone (`npm run bench -- cost`).
- */
-const EVENT_LOOP_SAMPLE_MS = 1000;
-
-/**
- * The serving side's metrics: the process and event loop (prom-client's defaults) and the web
+ * The serving side's metrics: the process (CPU, memory, descriptors, event-loop delay) and the web
  * configuration. Rendered once per published cycle and appended to the collection's exposition.
  */
 export class ServingMetrics {
   private readonly registry = new Registry();
+  private readonly process?: ProcessMetrics;
   /** Made on first use: an unlabelled prom-client gauge would otherwise show 0 without a web configuration. */
   private webConfigReload?: Gauge;
 
   constructor(node: string, options: { processMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ node });
-    if (options.processMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
-      for (const name of NONCONFORMING_DEFAULTS) this.registry.removeSingleMetric(name);
-    }
+    if (options.processMetrics !== false) this.process = new ProcessMetrics(node);
   }
 
   observeWebConfigReload(ok: boolean): void {
@@ -42,6 +27,11 @@ export class ServingMetrics {
 
   /** The collection's exposition followed by these families: what a scrape gets. */
   async appendTo(collected: Buffer): Promise<Buffer> {
-    return Buffer.concat([collected, Buffer.from(await this.registry.metrics())]);
+    const own = this.process?.render() ?? [];
+    return Buffer.concat([collected, ...own, Buffer.from(await this.registry.metrics())]);
+  }
+
+  stop(): void {
+    this.process?.stop();
   }
 }

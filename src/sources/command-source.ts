@@ -1,4 +1,5 @@
-import type { PodTarget } from './pod-source.ts';
+import type { CommandResult, PodTarget } from './pod-source.ts';
+import { SourceError } from './source-error.ts';
 import type { VppCommand } from './vpp-commands.ts';
 
 /** The result of asking a source for a command: its text, or that the source has no record of it. */
@@ -43,4 +44,24 @@ export function namespaceOfPid(pid: number | undefined): PodTarget | undefined {
   return pid === undefined
     ? undefined
     : { namespace: '', pod: `vpp_main ${pid}`, netns: `/proc/${pid}/ns/net` };
+}
+
+/**
+ * One VPP command as a result that never rejects, the form every command has in a cycle (pod sources
+ * answer in it already): a VPP source's rejection becomes a failed result.
+ */
+export async function runVppCommand(
+  source: VppSource,
+  command: VppCommand,
+  timeoutMs: number,
+): Promise<CommandResult> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  try {
+    const out = await source.run(command, timeoutMs);
+    return out.kind === 'text' ? { kind: 'text', text: out.text, durationSeconds: seconds() } : out;
+  } catch (err) {
+    const error = err instanceof SourceError ? err : new SourceError('io', String(err));
+    return { kind: 'failed', error, durationSeconds: seconds() };
+  }
 }

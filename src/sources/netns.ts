@@ -5,7 +5,7 @@ import { netnsInode } from './netns-inode.ts';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand } from './pod-commands.ts';
 import { classifyPodFailure } from './pod-failure.ts';
-import type { PodCommandResult, PodSource, PodTarget } from './pod-source.ts';
+import type { CommandResult, PodSource, PodTarget } from './pod-source.ts';
 import { SourceError } from './source-error.ts';
 
 /** Namespace paths the agent accepts: a process's netns (hostPID) or a named netns of iproute2. */
@@ -125,13 +125,13 @@ export class NetnsPodSource implements PodSource {
     return reader;
   }
 
-  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
+  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<CommandResult[]> {
     if (!pod.netns || !isNetnsPath(pod.netns)) {
       const error = new SourceError('connect', `invalid network namespace path ${JSON.stringify(pod.netns)}`);
       return commands.map(() => ({ kind: 'failed', error, durationSeconds: 0 }));
     }
     const deadline = performance.now() + timeoutMs;
-    const results = new Map<PodCommand, PodCommandResult>();
+    const results = new Map<PodCommand, CommandResult>();
     const groups = new Map<string, PodCommand[]>();
     for (const c of commands) {
       assertAllowedPodCommand(c);
@@ -150,7 +150,7 @@ export class NetnsPodSource implements PodSource {
     for (const group of groups.values()) {
       for (const [c, r] of await this.runGroup(pod, group, deadline)) results.set(c, r);
     }
-    return commands.map((c) => results.get(c) as PodCommandResult);
+    return commands.map((c) => results.get(c) as CommandResult);
   }
 
   /**
@@ -161,7 +161,7 @@ export class NetnsPodSource implements PodSource {
     pod: PodTarget,
     group: readonly PodCommand[],
     deadline: number,
-  ): Promise<Map<PodCommand, PodCommandResult>> {
+  ): Promise<Map<PodCommand, CommandResult>> {
     const path = pod.netns as string;
     const first = group[0] as PodCommand;
     const tool = first.tool === 'ip' ? (this.options.ip ?? 'ip') : (this.options.bridge ?? 'bridge');
@@ -185,7 +185,7 @@ export class NetnsPodSource implements PodSource {
       const now = answer.lines[linkDump];
       if (now !== undefined) this.linkNamesOf.set(path, linkNames(now));
     }
-    const out = new Map<PodCommand, PodCommandResult>();
+    const out = new Map<PodCommand, CommandResult>();
     group.forEach((c, i) => {
       const line = answer.lines[i];
       if (line !== undefined) out.set(c, { kind: 'text', text: `${line}\n`, durationSeconds: seconds });
@@ -215,8 +215,8 @@ export class NetnsPodSource implements PodSource {
     pod: PodTarget,
     group: readonly PodCommand[],
     deadline: number,
-  ): Promise<Map<PodCommand, PodCommandResult>> {
-    const out = new Map<PodCommand, PodCommandResult>();
+  ): Promise<Map<PodCommand, CommandResult>> {
+    const out = new Map<PodCommand, CommandResult>();
     const first = group[0] as PodCommand;
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000 / group.length;

@@ -17,7 +17,7 @@ export interface PodTarget {
   netns?: string;
 }
 
-export type PodCommandResult =
+export type CommandResult =
   | { kind: 'text'; text: string; durationSeconds: number }
   | { kind: 'not-recorded' }
   | { kind: 'failed'; error: SourceError; durationSeconds: number };
@@ -31,7 +31,7 @@ export interface PodSource {
   readonly kind: string;
   listPods(): Promise<PodTarget[]>;
   /** Results in the order of `commands`. Never rejects: every failure is a result. */
-  run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]>;
+  run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<CommandResult[]>;
   /** The inode of the pod's network namespace, for sources that enter it by path. Never rejects. */
   netnsInode?(pod: PodTarget): Promise<number | undefined>;
   /** Stop what the source keeps running between cycles (kept-open readers). */

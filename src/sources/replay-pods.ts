@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isKubernetesName } from '../util/kubernetes-name.ts';
 import type { PodCommand } from './pod-commands.ts';
 import { assertAllowedPodCommand, podCommandSlug } from './pod-commands.ts';
-import type { PodCommandResult, PodSource, PodTarget } from './pod-source.ts';
+import type { CommandResult, PodSource, PodTarget } from './pod-source.ts';
 import { readRecording } from './replay.ts';
 import type { SourceError } from './source-error.ts';
 
@@ -30,8 +30,8 @@ export class ReplayPodSource implements PodSource {
     return pods;
   }
 
-  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
-    const results: PodCommandResult[] = [];
+  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<CommandResult[]> {
+    const results: CommandResult[] = [];
     for (const c of commands) {
       const t0 = performance.now();
       const seconds = () => (performance.now() - t0) / 1000;

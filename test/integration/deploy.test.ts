@@ -259,7 +259,7 @@ describe('deploy/ manifests', () => {
       const resources = c.resources as { requests: Record<string, string>; limits: Record<string, string> };
       assert.ok(resources.requests.memory && resources.limits.memory && resources.requests.cpu);
       const config = agentConfig(spec);
-      assert.equal(config.listenPort, 9847);
+      assert.equal(config.listen.port, 9847);
       assert.equal(config.node, 'worker-a');
     }
   });
@@ -322,7 +322,7 @@ describe('deploy/ manifests', () => {
       assert.equal(c.readinessProbe.httpGet.scheme, 'HTTPS');
       assert.equal(c.livenessProbe.httpGet.scheme, 'HTTPS');
       // The overlay's own settings survive the patch.
-      assert.equal(config.listenPort, 9847);
+      assert.equal(config.listen.port, 9847);
     }
   });
 

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { BatchReader } from '../../src/sources/batch-reader.ts';
 import { NetnsPodSource } from '../../src/sources/netns.ts';
 import { commandsOfForm, POD_COMMANDS } from '../../src/sources/pod-commands.ts';
-import type { PodCommandResult, PodTarget } from '../../src/sources/pod-source.ts';
+import type { CommandResult, PodTarget } from '../../src/sources/pod-source.ts';
 import { isAlive, removeStaleNamespaces } from '../support/netns-topology.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -62,7 +62,7 @@ async function settled(read: () => number[]): Promise<number[]> {
   return now;
 }
 
-const text = (r: PodCommandResult | undefined): string => {
+const text = (r: CommandResult | undefined): string => {
   assert.ok(r?.kind === 'text', JSON.stringify(r));
   return r.text;
 };

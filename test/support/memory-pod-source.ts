@@ -1,5 +1,5 @@
 import type { PodCommand } from '../../src/sources/pod-commands.ts';
-import type { PodCommandResult, PodSource, PodTarget } from '../../src/sources/pod-source.ts';
+import type { CommandResult, PodSource, PodTarget } from '../../src/sources/pod-source.ts';
 import { SourceError, type SourceFailure } from '../../src/sources/source-error.ts';
 
 /** Pods whose answers a test sets per pod and command id: text, a failure reason, or nothing recorded. */
@@ -19,7 +19,7 @@ export class MemoryPodSource implements PodSource {
     return this.pods;
   }
 
-  async run(pod: PodTarget, commands: readonly PodCommand[]): Promise<PodCommandResult[]> {
+  async run(pod: PodTarget, commands: readonly PodCommand[]): Promise<CommandResult[]> {
     return commands.map((c) => {
       this.calls.push(`${pod.pod}: ${c.id}`);
       const a = this.answers.get(pod.pod)?.get(c.id);

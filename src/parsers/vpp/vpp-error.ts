@@ -17,3 +17,18 @@ export function detectVppError(output: string): string | undefined {
   if (first === '') return undefined;
   return ERROR_SHAPES.some((re) => re.test(first)) ? first : undefined;
 }
+
+/**
+ * What is wrong with an output that arrived whole: VPP's in-band error, or a last line without its end
+ * (VPP ends every output line with CRLF, so output that stops mid-line was cut on the way).
+ */
+export function vppOutputFailure(
+  output: string,
+): { failure: 'command-error' | 'truncated-output'; message: string } | undefined {
+  const error = detectVppError(output);
+  if (error) return { failure: 'command-error', message: error };
+  if (output.trim() !== '' && !output.endsWith('\n')) {
+    return { failure: 'truncated-output', message: 'output ends in the middle of a line' };
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import { assertAllowedPodCommand, POD_COMMANDS, type PodCommand } from '../pod-commands.ts';
 import { classifyPodFailure } from '../pod-failure.ts';
-import { type PodCommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
+import { type CommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { ExecRunner } from './exec-runner.ts';
 import { ExecStatusError, runExecScript, type ScriptPart } from './exec-script.ts';
@@ -40,11 +40,11 @@ export class ExecPodSource implements PodSource {
       .map(podTargetOf);
   }
 
-  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
+  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<CommandResult[]> {
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000 / Math.max(1, commands.length);
     const failAll = (error: SourceError) =>
-      commands.map((): PodCommandResult => ({ kind: 'failed', error, durationSeconds: seconds() }));
+      commands.map((): CommandResult => ({ kind: 'failed', error, durationSeconds: seconds() }));
     for (const c of commands) assertAllowedPodCommand(c);
     const key = `${pod.namespace}/${pod.pod}`;
     if ((this.noShellUntil.get(key) ?? 0) > this.now()) {

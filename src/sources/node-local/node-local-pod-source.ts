@@ -1,7 +1,7 @@
 import type { DiscoveredPod } from '../../discovery/node-pods.ts';
 import { NetnsPodSource } from '../netns.ts';
 import type { PodCommand } from '../pod-commands.ts';
-import { type PodCommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
+import { type CommandResult, type PodSource, type PodTarget, podTargetOf } from '../pod-source.ts';
 import { SourceError } from '../source-error.ts';
 import type { PodProcessFinder } from './pod-processes.ts';
 
@@ -47,7 +47,7 @@ export class NodeLocalPodSource implements PodSource {
     return this.netns.netnsInode(pod);
   }
 
-  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<PodCommandResult[]> {
+  async run(pod: PodTarget, commands: readonly PodCommand[], timeoutMs: number): Promise<CommandResult[]> {
     if (!pod.netns) {
       const error = new SourceError(
         'connect',

@@ -29,8 +29,8 @@ describe('configuration', () => {
     assert.deepEqual(c.source, { kind: 'replay', dir: join(DEMO_ROOT, 'worker-a'), demo: 'worker-a' });
     assert.equal(c.node, 'worker-a');
     assert.equal(c.forwarder, 'forwarder-vpp-worker-a');
-    assert.equal(c.listenHost, '', 'every address of both families');
-    assert.equal(c.listenPort, 9847);
+    assert.equal(c.listen.host, '', 'every address of both families');
+    assert.equal(c.listen.port, 9847);
     assert.equal(c.telemetryPath, '/metrics');
     assert.equal(c.intervalSeconds, 15);
     assert.equal(c.stateIntervalMs, 60_000);
@@ -104,8 +104,8 @@ describe('configuration', () => {
       MPE_VPP_CLI_SOCKET: '/run/vpp/cli.sock',
       MPE_FORWARDER: 'forwarder-vpp-abc',
     });
-    assert.equal(c.listenHost, '127.0.0.1');
-    assert.equal(c.listenPort, 9000);
+    assert.equal(c.listen.host, '127.0.0.1');
+    assert.equal(c.listen.port, 9000);
     assert.equal(c.intervalSeconds, 30);
     assert.equal(c.stateIntervalMs, 120_000);
     assert.equal(c.forwarder, 'forwarder-vpp-abc');
@@ -119,7 +119,7 @@ describe('configuration', () => {
   });
 
   it('accepts [IPv6]:port', () => {
-    assert.equal(config(['--demo=worker-a', '--web.listen-address=[::1]:9847']).listenHost, '::1');
+    assert.equal(config(['--demo=worker-a', '--web.listen-address=[::1]:9847']).listen.host, '::1');
   });
 
   // One case per bad setting: the message names it.

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { VppNamespaceLinks } from '../../../src/cycle/vpp-namespace-links.ts';
 import { namespaceOfPid } from '../../../src/sources/command-source.ts';
 import type { PodCommand } from '../../../src/sources/pod-commands.ts';
-import type { PodCommandResult, PodSource, PodTarget } from '../../../src/sources/pod-source.ts';
+import type { CommandResult, PodSource, PodTarget } from '../../../src/sources/pod-source.ts';
 import { SourceError } from '../../../src/sources/source-error.ts';
 
 const LINKS = JSON.stringify([
@@ -21,11 +21,11 @@ const LINKS = JSON.stringify([
 class FakeRunner implements PodSource {
   readonly kind = 'netns';
   calls: { target: PodTarget; commands: string[] }[] = [];
-  answer: PodCommandResult = { kind: 'text', text: `${LINKS}\n`, durationSeconds: 0.01 };
+  answer: CommandResult = { kind: 'text', text: `${LINKS}\n`, durationSeconds: 0.01 };
   async listPods(): Promise<PodTarget[]> {
     return [];
   }
-  async run(target: PodTarget, commands: readonly PodCommand[]): Promise<PodCommandResult[]> {
+  async run(target: PodTarget, commands: readonly PodCommand[]): Promise<CommandResult[]> {
     this.calls.push({ target, commands: commands.map((c) => c.id) });
     return [this.answer];
   }
