@@ -35,10 +35,8 @@ export interface VppCollectionOptions {
  * state interval and again when `/if/names` changes: `show interface` for admin state and MTUs, `show
  * interface addr` for addresses, cross-connects and bridge ports (VPP adds or removes interfaces when
  * these change: NSM makes a new tap, memif or tunnel per connection). `show errors` is not sent at all
- * (it stops VPP's workers at a barrier; `/err/` has its counters). Every CLI connection also makes VPP
- * register a CLI process node, which moves the segment's directory epoch and makes the reader decode
- * the directory again: a CLI command every cycle was about half of what a cycle cost
- * (`npm run bench -- cost`).
+ * (it stops VPP's workers at a barrier; `/err/` has its counters). A CLI round trip and its parse every
+ * cycle were about a third of a cycle's CPU (DESIGN.md).
  */
 const WITH_SEGMENT: Partial<Record<VppCommand, 'state' | 'skip'>> = {
   'show interface': 'state',
