@@ -6,9 +6,19 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 let built = false;
 
-/** What the Dockerfile's ENTRYPOINT and ENV give every exporter process (keep in step with it). */
-export const DOCKERFILE_NODE_FLAGS = ['--max-semi-space-size=2'] as const;
-export const DOCKERFILE_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+/** What the Dockerfile's ENTRYPOINT gives every exporter process: its node flags, read from it. */
+export const DOCKERFILE_NODE_FLAGS: readonly string[] = JSON.parse(
+  `[${/^ENTRYPOINT \["node", (.*), "dist\/main\.js"\]$/m.exec(DOCKERFILE)?.[1] ?? ''}]`,
+);
+/** The glibc setting of the Dockerfile's ENV, read from it. */
+export const DOCKERFILE_ENV: Readonly<Record<string, string>> = Object.fromEntries(
+  [...DOCKERFILE.matchAll(/^ENV (MALLOC_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+);
+if (DOCKERFILE_NODE_FLAGS.length === 0 || !DOCKERFILE_ENV.MALLOC_MMAP_THRESHOLD_) {
+  throw new Error('Dockerfile: no ENTRYPOINT node flags or MALLOC_MMAP_THRESHOLD_ to run the bench with');
+}
 
 /**
  * `dist/main.js` in its own process, run as the Dockerfile runs it: a small V8 young generation and
