@@ -64,20 +64,16 @@ export class VppNamespaceLinks {
     if (!this.state.due('links', interfaceSetChanged)) return this.linksOf(this.state.carried('links'));
     // Not visible from here (another PID namespace, no forwarder yet): nothing to read, not a failure.
     const target = namespaceOf();
-    this.unsupportedAt = undefined;
-    let unsupported = false;
     const judged =
       target &&
       (await runCommand(
         READING,
-        async (timeoutMs) => {
-          const [result] = await this.options.runner.run(target, [COMMAND], timeoutMs);
-          unsupported = result?.kind === 'failed' && result.error.reason === 'unsupported';
-          return result ?? { kind: 'not-recorded' };
-        },
+        async (timeoutMs) =>
+          (await this.options.runner.run(target, [COMMAND], timeoutMs))[0] ?? { kind: 'not-recorded' },
         { commandTimeoutMs: this.options.commandTimeoutMs, deadlineAt, now },
       ));
-    if (unsupported) this.unsupportedAt = judged?.status.readAt;
+    const unsupported = judged?.status.failure === 'unsupported';
+    this.unsupportedAt = unsupported ? judged?.status.readAt : undefined;
     if (!judged || unsupported || judged.status.state === 'not-recorded') {
       this.state.forget('links');
       return undefined;
