@@ -126,21 +126,16 @@ export function parseCli(
 type Flag = (typeof SETTINGS)[number]['flag'];
 type Getter = (flag: Flag) => { value: string; from: string } | undefined;
 
-/** Every setting that is one value, read by its own reader; undefined when one of them is wrong. */
-function readValues(get: Getter, problems: string[]): SettingValues | undefined {
+/** Every setting that is one value, read by its own reader: those read, each wrong one a problem. */
+function readValues(get: Getter, problems: string[]): Partial<SettingValues> {
   const values: Record<string, unknown> = {};
-  let ok = true;
   for (const s of VALUE_SETTINGS) {
     const read = s.read(get(s.flag as Flag)?.value);
-    if ('problem' in read) {
-      problems.push(`${from(get, s.flag as Flag)}: ${read.problem}`);
-      ok = false;
-    } else {
-      values[s.key] = read.value;
-    }
+    if ('problem' in read) problems.push(`${from(get, s.flag as Flag)}: ${read.problem}`);
+    else values[s.key] = read.value;
   }
   // Each key and its type come from SETTINGS (SettingValues is derived from them).
-  return ok ? (values as SettingValues) : undefined;
+  return values as Partial<SettingValues>;
 }
 
 function buildConfig(
@@ -152,10 +147,20 @@ function buildConfig(
   const netnsPods = parseNetnsPods(get('netns.pods'), problems);
   const cluster = parseCluster(get, env, problems);
   const source = cluster ? clusterSource(get, problems) : parseSource(get, problems, netnsPods !== undefined);
-  if (values && values.stateIntervalMs < values.intervalSeconds * 1000) {
+  // Each check runs when its own values were read, so one start reports every problem.
+  const { intervalSeconds, stateIntervalMs, commandTimeoutMs } = values;
+  if (
+    intervalSeconds !== undefined &&
+    stateIntervalMs !== undefined &&
+    stateIntervalMs < intervalSeconds * 1000
+  ) {
     problems.push(`${from(get, 'collect.state-interval')}: must not be shorter than --collect.interval`);
   }
-  if (values && values.commandTimeoutMs >= values.intervalSeconds * 1000) {
+  if (
+    intervalSeconds !== undefined &&
+    commandTimeoutMs !== undefined &&
+    commandTimeoutMs >= intervalSeconds * 1000
+  ) {
     problems.push(`${from(get, 'collect.command-timeout')}: must be shorter than --collect.interval`);
   }
   const meta = source?.kind === 'replay' ? readReplayMeta(source.dir, problems) : {};
@@ -169,7 +174,7 @@ function buildConfig(
     problems.push(`--node=${JSON.stringify(node)}: not a Kubernetes node name`);
   }
   const forwarder = get('forwarder')?.value ?? meta.forwarder ?? '';
-  if (problems.length > 0 || !values || !source) return undefined;
+  if (problems.length > 0 || !source) return undefined;
   const pods: PodsConfig = cluster
     ? { kind: 'cluster' }
     : netnsPods
@@ -177,7 +182,8 @@ function buildConfig(
       : source.kind === 'replay'
         ? { kind: 'replay', dir: source.dir }
         : { kind: 'none' };
-  const config: Config = { ...values, source, pods, node, forwarder, ignored: [] };
+  // No problem: every value setting was read.
+  const config: Config = { ...(values as SettingValues), source, pods, node, forwarder, ignored: [] };
   const thread = get('collect.thread');
   if (thread) {
     config.ignored.push(

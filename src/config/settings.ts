@@ -198,7 +198,7 @@ export const SETTINGS = [
     'stateIntervalMs',
     duration(),
     'DURATION',
-    'How often the state commands that pause VPP workers (show tap, vxlan, errors, version) run.',
+    "How often the state commands run: those that pause VPP workers (show tap, vxlan, errors) and show version; with the stats segment also show interface and show interface addr. All run again at once when VPP's interface set changes.",
     '60s',
   ),
   valueSetting(

@@ -11,8 +11,6 @@ import { ExpositionWriter } from './writer.ts';
 const EVENT_LOOP_SAMPLE_MS = 1000;
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ; 100 on every Linux Node runs on). */
 const USER_HZ = 100;
-/** /proc/self/stat's `rss` is in pages. */
-const PAGE_BYTES = 4096;
 
 const LABELS = ['node'] as const;
 const metric = (name: string, type: 'counter' | 'gauge', help: string): MetricDef =>
@@ -66,7 +64,6 @@ interface ProcStat {
   cpuSeconds: number;
   startTicks: number;
   vsizeBytes: number;
-  rssBytes: number;
 }
 
 /** Parses /proc/<pid>/stat; undefined when it is not in the kernel's shape. */
@@ -78,7 +75,6 @@ export function parseProcStat(text: string): ProcStat | undefined {
     cpuSeconds: (n(11) + n(12)) / USER_HZ,
     startTicks: n(19),
     vsizeBytes: n(20),
-    rssBytes: n(21) * PAGE_BYTES,
   };
   return Object.values(stat).every((v) => Number.isFinite(v) && v >= 0) ? stat : undefined;
 }
@@ -122,20 +118,26 @@ export class ProcessMetrics {
       START,
       stat && this.bootSeconds !== undefined ? this.bootSeconds + stat.startTicks / USER_HZ : undefined,
     );
-    put(RSS, stat?.rssBytes);
+    // In bytes from libuv: the stat line counts pages, whose size differs between kernels.
+    put(
+      RSS,
+      readOr(() => process.memoryUsage.rss()),
+    );
     put(VSIZE, stat?.vsizeBytes);
     put(
       OPEN_FDS,
-      readOr(() => readdirSync('/proc/self/fd').length),
+      // The listing holds the descriptor it is read through.
+      readOr(() => readdirSync('/proc/self/fd').length - 1),
     );
     put(
       MAX_FDS,
       readOr(() => parseMaxFds(readFileSync('/proc/self/limits', 'utf8'))),
     );
-    const memory = process.memoryUsage();
-    put(HEAP_TOTAL, memory.heapTotal);
-    put(HEAP_USED, memory.heapUsed);
-    put(EXTERNAL, memory.external);
+    // Node throws when it cannot read /proc (out of descriptors): these are then left out too.
+    const memory = readOr(() => process.memoryUsage());
+    put(HEAP_TOTAL, memory?.heapTotal);
+    put(HEAP_USED, memory?.heapUsed);
+    put(EXTERNAL, memory?.external);
     // No sample yet (the first second): nothing is known, so nothing is said.
     if (this.delay.count > 0) {
       put(LAG_P99, lateSeconds(this.delay.percentile(99)));

@@ -308,6 +308,15 @@ describe('configuration', () => {
       problems(['--demo=worker-a', '--log.level=x', '--log.format=y', '--collect.interval=z']).length,
       3,
     );
+    // A check between two settings still runs when a third one is wrong.
+    assert.deepEqual(
+      problems(['--demo=worker-a', '--log.level=x', '--collect.interval=7s', '--collect.state-interval=1s']),
+      [
+        '--collect.interval="7s": 7s cannot be kept by the cron schedule; use whole seconds dividing 60 (1s, 5s, 10s, 15s, 30s) or whole minutes dividing 60',
+        '--log.level="x": must be one of debug, info, warn, error',
+      ],
+    );
+    assert.equal(problems(['--demo=worker-a', '--log.level=x', '--collect.state-interval=1s']).length, 2);
   });
 
   it('answers --help and --version, and the help lists every setting', () => {

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { POD_PARSERS } from '../../../src/collectors/pod/index.ts';
 import { PodCollection } from '../../../src/cycle/pod-collection.ts';
 import { SelfMetrics } from '../../../src/exposition/self-metrics.ts';
 import { renderPodParts } from '../../../src/render/pod-renderer.ts';
-import { commandsOfForm, POD_COMMANDS, podCommandSlug } from '../../../src/sources/pod-commands.ts';
+import {
+  commandsOfForm,
+  POD_COMMAND_LIST,
+  POD_COMMANDS,
+  podCommandSlug,
+} from '../../../src/sources/pod-commands.ts';
 import { demoPod, linuxFixture, PROXY } from '../../support/fixtures.ts';
 import { MemoryPodSource } from '../../support/memory-pod-source.ts';
 
@@ -156,5 +162,11 @@ describe('PodCollection', () => {
     const [pod] = await collection(source).collect(Date.now() - 1);
     assert.ok(pod && pod.commands.length > 0 && pod.commands.every((s) => s.failure === 'timeout'));
     assert.deepEqual(source.calls, []);
+  });
+});
+
+describe('pod commands and their parsers', () => {
+  it('has a parser for every allowlisted pod command (a command without one would go unreported)', () => {
+    for (const c of POD_COMMAND_LIST) assert.ok(POD_PARSERS.has(c.id), c.id);
   });
 });

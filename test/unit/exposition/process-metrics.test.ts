@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   bootTime,
@@ -15,12 +15,7 @@ const STAT =
 
 describe('process metrics', () => {
   it('reads CPU, start, virtual and resident memory from /proc/<pid>/stat after the last parenthesis', () => {
-    assert.deepEqual(parseProcStat(STAT), {
-      cpuSeconds: 3.25,
-      startTicks: 3883005,
-      vsizeBytes: 3133440,
-      rssBytes: 357 * 4096,
-    });
+    assert.deepEqual(parseProcStat(STAT), { cpuSeconds: 3.25, startTicks: 3883005, vsizeBytes: 3133440 });
   });
 
   it('says nothing of a stat line that is cut or garbled', () => {
@@ -42,22 +37,37 @@ describe('process metrics', () => {
     assert.equal(bootTime('cpu  1 2 3\n'), undefined);
   });
 
+  it('leaves the memory families out, and still renders, when Node cannot read the process memory', (t) => {
+    t.mock.method(process, 'memoryUsage', () => {
+      throw new Error('EMFILE: too many open files');
+    });
+    const metrics = new ProcessMetrics('worker-a');
+    try {
+      const text = Buffer.concat(metrics.render()).toString('utf8');
+      assert.doesNotMatch(text, /nodejs_heap_size_used_bytes|nodejs_external_memory_bytes/);
+      assert.match(text, /^process_cpu_seconds_total\{node="worker-a"\} /m);
+    } finally {
+      metrics.stop();
+    }
+  });
+
   it("renders this process's families with the node label, each one declared", async () => {
     const metrics = new ProcessMetrics('worker-a');
     try {
       // The event-loop delay is sampled once a second, from the second run of its timer on.
       await new Promise((r) => setTimeout(r, 2100));
+      // Read right before, with no I/O in between: the same descriptors but the listing's own.
+      const listed = readdirSync('/proc/self/fd').length;
       const text = Buffer.concat(metrics.render()).toString('utf8');
       for (const def of PROCESS_METRICS) {
         assert.match(text, new RegExp(`^# TYPE ${def.name} ${def.type}$`, 'm'), def.name);
         assert.match(text, new RegExp(`^${def.name}\\{node="worker-a"\\} [0-9.e+-]+$`, 'm'), def.name);
       }
-      const own = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
+      const vmRssKb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
       const rss = Number(/^process_resident_memory_bytes\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
-      assert.ok(
-        own && Math.abs(rss - own.rssBytes) < 64 * 1024 * 1024,
-        'the resident memory of this process',
-      );
+      assert.ok(Math.abs(rss - vmRssKb * 1024) < 64 * 1024 * 1024, 'the resident memory of this process');
+      const fds = Number(/^process_open_fds\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
+      assert.equal(fds, listed - 1, 'not counting the listing itself');
       // The interval between samples is not lateness: an idle loop is late by milliseconds, not a second.
       const lag = Number(/^nodejs_eventloop_lag_max_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
       assert.ok(lag >= 0 && lag < 0.5, `lag ${lag}`);
