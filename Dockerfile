@@ -30,7 +30,5 @@ EXPOSE 9847
 # ≈ 100 MB -> ≈ 70 MB (README, Performance).
 ENV MALLOC_MMAP_THRESHOLD_=131072
 # A small V8 young generation: 10-30 MB less RSS under scrape load at 1,000 interfaces than V8's default,
-# for a lower request rate Prometheus never reaches (DESIGN.md, Memory). Garbage collection on the
-# serving thread alone: on a heap this small, helper threads cost more CPU than they save, about 0.2 of
-# an agent's 1.9 millicores (DESIGN.md, Cost).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--single-threaded-gc", "dist/main.js"]
+# for a lower request rate Prometheus never reaches (DESIGN.md, Memory).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --single-threaded-gc
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
 import { runPathCommand } from './cli/path-command.ts';
 import { ConfigError, parseCli } from './config/config.ts';
 import { helpText } from './config/help.ts';
