@@ -11,14 +11,14 @@ import { failureMessage } from './timeout-text.ts';
  */
 
 /** A command that never ran because the cycle's time was spent. */
-export const DEADLINE_PASSED = {
+const DEADLINE_PASSED = {
   state: 'failed',
   failure: 'timeout',
   message: 'the cycle deadline passed before this command ran',
 } as const;
 
 /** A failure found in the text of an output that arrived whole (VPP's in-band errors, cut lines). */
-export type InBandFailure = Required<Pick<CommandStatus, 'failure' | 'message'>>;
+type InBandFailure = Required<Pick<CommandStatus, 'failure' | 'message'>>;
 
 /** How one command's output is read. */
 export interface CommandReading<T> {
@@ -36,7 +36,7 @@ export interface Judged<T> {
 }
 
 /** The limits one command ran under: what was configured, and what the cycle's deadline left of it. */
-export interface CommandLimits {
+interface CommandLimits {
   commandTimeoutMs: number;
   timeoutMs: number;
 }

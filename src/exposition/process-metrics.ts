@@ -94,8 +94,9 @@ function readOr<T>(read: () => T): T | undefined {
 }
 
 /**
- * CPU, memory, file descriptors and event-loop delay of this process: one read of /proc/self/stat and
- * one listing of /proc/self/fd per exposition. A value that cannot be read is left out.
+ * CPU, memory, file descriptors and event-loop delay of this process: per exposition one read each of
+ * /proc/self/stat and /proc/self/limits, one listing of /proc/self/fd and one `process.memoryUsage()`.
+ * A value that cannot be read is left out.
  */
 export class ProcessMetrics {
   private readonly delay: ELDHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
@@ -118,11 +119,6 @@ export class ProcessMetrics {
       START,
       stat && this.bootSeconds !== undefined ? this.bootSeconds + stat.startTicks / USER_HZ : undefined,
     );
-    // In bytes from libuv: the stat line counts pages, whose size differs between kernels.
-    put(
-      RSS,
-      readOr(() => process.memoryUsage.rss()),
-    );
     put(VSIZE, stat?.vsizeBytes);
     put(
       OPEN_FDS,
@@ -133,8 +129,10 @@ export class ProcessMetrics {
       MAX_FDS,
       readOr(() => parseMaxFds(readFileSync('/proc/self/limits', 'utf8'))),
     );
-    // Node throws when it cannot read /proc (out of descriptors): these are then left out too.
+    // Node throws when it cannot read /proc (out of descriptors): these are then left out too. Its
+    // rss is in bytes; the stat line counts pages, whose size differs between kernels.
     const memory = readOr(() => process.memoryUsage());
+    put(RSS, memory?.rss);
     put(HEAP_TOTAL, memory?.heapTotal);
     put(HEAP_USED, memory?.heapUsed);
     put(EXTERNAL, memory?.external);

@@ -44,7 +44,10 @@ describe('process metrics', () => {
     const metrics = new ProcessMetrics('worker-a');
     try {
       const text = Buffer.concat(metrics.render()).toString('utf8');
-      assert.doesNotMatch(text, /nodejs_heap_size_used_bytes|nodejs_external_memory_bytes/);
+      assert.doesNotMatch(
+        text,
+        /nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|process_resident_memory_bytes/,
+      );
       assert.match(text, /^process_cpu_seconds_total\{node="worker-a"\} /m);
     } finally {
       metrics.stop();
