@@ -20,7 +20,7 @@ export class ExpositionWriter {
 
   /** The `{…}` label set for `def` and these values as bytes, to pass to `sampleWithLabels`. */
   labels(def: MetricDef, values: readonly (string | number)[]): Buffer {
-    return Buffer.from(renderLabels(def.labels, values), 'utf8');
+    return labelBytes(def.labels, values);
   }
 
   /** Add one sample whose label set was rendered by `labels()` for a family with the same label names. */
@@ -118,14 +118,57 @@ export class FamilyBuffer {
   }
 }
 
-function renderLabels(names: readonly string[], values: readonly (string | number)[]): string {
+/** Where label sets are assembled before their one copy out (one label set's worst case fits many times). */
+const LABEL_SCRATCH = Buffer.allocUnsafe(64 * 1024);
+const OPEN = 0x7b; // {
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const CLOSE = 0x7d; // }
+
+/**
+ * The `{name="value",…}` bytes of a label set, written straight into a scratch buffer and copied out
+ * once: building it as a string made several intermediate strings per label, the largest share of a
+ * cycle's garbage (bench/). A set that could overflow the scratch buffer takes the string path.
+ */
+function labelBytes(names: readonly string[], values: readonly (string | number)[]): Buffer {
   if (names.length !== values.length) {
     throw new Error(`label count mismatch: ${names.join(',')} vs ${values.length} values`);
   }
-  let out = '';
+  let bound = 2;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // Escaping at most doubles a value; UTF-8 takes at most 3 bytes per UTF-16 unit.
+    bound += (names[i] as string).length + 4 + (typeof v === 'string' ? v.length * 6 : 24);
+  }
+  if (bound > LABEL_SCRATCH.length) return Buffer.from(renderLabels(names, values), 'utf8');
+  const out = LABEL_SCRATCH;
+  let at = 0;
   for (let i = 0; i < names.length; i++) {
     const v = values[i];
     // An empty label is the same as no label to Prometheus: leave it out to keep the text small.
+    if (v === '' || v === undefined) continue;
+    out[at] = at === 0 ? OPEN : COMMA;
+    at += 1;
+    at += out.write(names[i] as string, at, 'latin1');
+    out[at] = EQUALS;
+    out[at + 1] = QUOTE;
+    at += 2;
+    at += out.write(typeof v === 'number' ? String(v) : escapeLabel(v), at, 'utf8');
+    out[at] = QUOTE;
+    at += 1;
+  }
+  if (at === 0) return EMPTY;
+  out[at] = CLOSE;
+  return Buffer.from(out.subarray(0, at + 1));
+}
+const EMPTY = Buffer.alloc(0);
+
+/** The same label set as a string, for a set too large for the scratch buffer. */
+function renderLabels(names: readonly string[], values: readonly (string | number)[]): string {
+  let out = '';
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i];
     if (v === '' || v === undefined) continue;
     out += `${out === '' ? '' : ','}${names[i]}="${typeof v === 'number' ? v : escapeLabel(v)}"`;
   }

@@ -114,7 +114,10 @@ export class NodeIndex {
     const tunnels = new Set((vpp.tunnels ?? []).map((t) => t.interfaceName));
     const addrs = new Map((vpp.addrs ?? []).map((a) => [a.name, a]));
     const hostLinks = new Map((vpp.hostLinks ?? []).map((l) => [l.name, l]));
-    for (const iface of vpp.interfaces ?? []) {
+    const interfaces = vpp.interfaces ?? [];
+    // Indexed: once a cycle, too rarely to be optimized (an unoptimized for-of allocates per element).
+    for (let i = 0; i < interfaces.length; i++) {
+      const iface = interfaces[i] as (typeof interfaces)[number];
       const tap = taps.get(iface.name);
       const afPacket = iface.name.startsWith(AF_PACKET_PREFIX);
       const kind = tap ? 'tap' : tunnels.has(iface.name) ? 'vxlan' : afPacket ? 'af-packet' : 'other';
@@ -237,10 +240,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+const TRAFFIC_KEYS = ['rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'drops'] as const;
+
 function definedOnly(t: Traffic): Traffic | undefined {
+  // An indexed loop over fixed keys: Object.entries made two arrays per interface and cycle.
   const out: Traffic = {};
-  for (const [k, v] of Object.entries(t) as [keyof Traffic, number | undefined][]) {
-    if (v !== undefined) out[k] = v;
+  let any = false;
+  for (let i = 0; i < TRAFFIC_KEYS.length; i++) {
+    const key = TRAFFIC_KEYS[i] as keyof Traffic;
+    const value = t[key];
+    if (value !== undefined) {
+      out[key] = value;
+      any = true;
+    }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return any ? out : undefined;
 }

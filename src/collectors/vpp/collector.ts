@@ -50,7 +50,11 @@ export function vppLabels(...extra: string[]): readonly string[] {
 export function firstByKey<T>(items: readonly T[] | undefined, key: (item: T) => string): T[] {
   const seen = new Set<string>();
   const out: T[] = [];
-  for (const item of items ?? []) {
+  if (!items) return out;
+  // Indexed: called once a cycle per family, too rarely to be optimized (an unoptimized for-of
+  // allocates per element).
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
     const k = key(item);
     if (seen.has(k)) continue;
     seen.add(k);

@@ -287,14 +287,18 @@ export class StatsSegmentReader {
       interfaceCombined.set(counter, { packets: sums.packets, bytes: sums.bytes as Float64Array });
     }
 
-    // Thousands of error counters, nearly all zero: objects only for the others.
+    // Thousands of error counters, nearly all zero: objects only for the others. Indexed loops here and
+    // below: this runs once a cycle, too rarely to be optimized, and an unoptimized for-of allocates
+    // an iterator result per element.
     const errors: StatsErrorCounter[] = [];
-    for (const e of dir.errors) {
+    for (let k = 0; k < dir.errors.length; k++) {
+      const e = dir.errors[k] as (typeof dir.errors)[number];
       const value = simple(e.target)[e.element];
       if (value) errors.push({ node: e.node, counter: e.counter, value });
     }
     const heaps = new Map<string, Map<string, number>>();
-    for (const h of dir.heaps) {
+    for (let k = 0; k < dir.heaps.length; k++) {
+      const h = dir.heaps[k] as (typeof dir.heaps)[number];
       const value = simple(h.target)[h.element];
       if (value === undefined) continue;
       let fields = heaps.get(h.heap);
@@ -305,7 +309,10 @@ export class StatsSegmentReader {
       fields.set(h.field, value);
     }
     const values = new Map<string, number>();
-    for (const i of dir.values) values.set(dir.names[i] as string, entryValue(i));
+    for (let k = 0; k < dir.values.length; k++) {
+      const i = dir.values[k] as number;
+      values.set(dir.names[i] as string, entryValue(i));
+    }
 
     return {
       epoch,
