@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --min-semi-space-size=4 --max-semi-space-size=4 --max-opt=2 --no-memory-reducer
 import { runPathCommand } from './cli/path-command.ts';
 import { ConfigError, parseCli } from './config/config.ts';
 import { helpText } from './config/help.ts';
