@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { LiveVpp } from '../test/support/live-vpp.ts';
 import { GuideTopology, removeStaleNamespaces, type TopologyPod } from '../test/support/netns-topology.ts';
 import { freePort } from '../test/support/prometheus.ts';
-import { DOCKERFILE_NODE_FLAGS, residentMb, startCompiledExporter } from './compiled-exporter.ts';
+import { residentMb, startCompiledExporter } from './compiled-exporter.ts';
 import { vppPrometheusExportArgs } from './live.ts';
 
 const WINDOW_S = Number(process.env.MPE_BENCH_COST_WINDOW_S ?? 240);
@@ -159,7 +159,7 @@ export async function nodeCost(): Promise<void> {
       const port = await freePort();
       const child = startCompiledExporter(
         [...args, `--web.listen-address=127.0.0.1:${port}`, '--node=bench'],
-        [...DOCKERFILE_NODE_FLAGS, ...nodeFlags],
+        { extraNodeFlags: nodeFlags },
       );
       children.push(child);
       const url = `http://127.0.0.1:${port}/metrics`;

@@ -26,12 +26,7 @@ import { StatsSegmentReader } from '../src/sources/vpp-stats/segment-reader.ts';
 import { StatsSegmentSource } from '../src/sources/vpp-stats/stats-segment-source.ts';
 import { LiveVpp, vppBundleDir } from '../test/support/live-vpp.ts';
 import { freePort } from '../test/support/prometheus.ts';
-import {
-  DOCKERFILE_NODE_FLAGS,
-  residentMb,
-  startCompiledExporter,
-  startWithDockerfileSettings,
-} from './compiled-exporter.ts';
+import { residentMb, startCompiledExporter, startWithDockerfileSettings } from './compiled-exporter.ts';
 import { findWrk, wrkMs, wrkPercentile, wrkRequestsPerSecond } from './wrk.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -802,8 +797,7 @@ async function stall(vpp: LiveVpp): Promise<{ line: string; body: Buffer }> {
           // Must be shorter than the interval (the default 5 s is refused with a 1-s interval).
           '--collect.command-timeout=900ms',
         ],
-        [...DOCKERFILE_NODE_FLAGS, ...loop.nodeFlags],
-        loop.env,
+        { extraNodeFlags: loop.nodeFlags, env: loop.env },
       ),
     );
     await waitUntil(url, async () => (await fetch(url)).ok, 120_000, exporter);

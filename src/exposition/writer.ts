@@ -125,11 +125,12 @@ const COMMA = 0x2c;
 const EQUALS = 0x3d;
 const QUOTE = 0x22;
 const CLOSE = 0x7d; // }
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The `{name="value",…}` bytes of a label set, written straight into a scratch buffer and copied out
  * once: building it as a string made several intermediate strings per label, the largest share of a
- * cycle's garbage (bench/). A set that could overflow the scratch buffer takes the string path.
+ * cycle's garbage (bench/). A set that could overflow the scratch buffer is written into one of its own.
  */
 function labelBytes(names: readonly string[], values: readonly (string | number)[]): Buffer {
   if (names.length !== values.length) {
@@ -141,8 +142,7 @@ function labelBytes(names: readonly string[], values: readonly (string | number)
     // Escaping at most doubles a value; UTF-8 takes at most 3 bytes per UTF-16 unit.
     bound += (names[i] as string).length + 4 + (typeof v === 'string' ? v.length * 6 : 24);
   }
-  if (bound > LABEL_SCRATCH.length) return Buffer.from(renderLabels(names, values), 'utf8');
-  const out = LABEL_SCRATCH;
+  const out = bound > LABEL_SCRATCH.length ? Buffer.allocUnsafe(bound) : LABEL_SCRATCH;
   let at = 0;
   for (let i = 0; i < names.length; i++) {
     const v = values[i];
@@ -160,19 +160,7 @@ function labelBytes(names: readonly string[], values: readonly (string | number)
   }
   if (at === 0) return EMPTY;
   out[at] = CLOSE;
-  return Buffer.from(out.subarray(0, at + 1));
-}
-const EMPTY = Buffer.alloc(0);
-
-/** The same label set as a string, for a set too large for the scratch buffer. */
-function renderLabels(names: readonly string[], values: readonly (string | number)[]): string {
-  let out = '';
-  for (let i = 0; i < names.length; i++) {
-    const v = values[i];
-    if (v === '' || v === undefined) continue;
-    out += `${out === '' ? '' : ','}${names[i]}="${typeof v === 'number' ? v : escapeLabel(v)}"`;
-  }
-  return out === '' ? '' : `{${out}}`;
+  return out === LABEL_SCRATCH ? Buffer.from(out.subarray(0, at + 1)) : out.subarray(0, at + 1);
 }
 
 export function escapeLabel(value: string): string {

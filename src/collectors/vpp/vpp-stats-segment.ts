@@ -142,8 +142,12 @@ export function withSegmentCounters(
   const combined: { packetsName: string; bytesName: string; packets: Float64Array; bytes: Float64Array }[] =
     [];
   data.interfaceCombined.forEach((sums, name) => {
-    const [packetsName, bytesName] = combinedNames(name);
-    combined.push({ packetsName, bytesName, packets: sums.packets, bytes: sums.bytes });
+    combined.push({
+      packetsName: `${name} packets`,
+      bytesName: `${name} bytes`,
+      packets: sums.packets,
+      bytes: sums.bytes,
+    });
   });
   const simple: { name: string; sums: Float64Array }[] = [];
   data.interfaceSimple.forEach((sums, name) => {
@@ -166,18 +170,6 @@ export function withSegmentCounters(
     }
     return { ...iface, counters, incomplete: !known };
   });
-}
-
-/** `show interface`'s names of a combined counter's two halves, made once per counter name. */
-const COMBINED_NAMES = new Map<string, readonly [string, string]>();
-function combinedNames(counter: string): readonly [string, string] {
-  let names = COMBINED_NAMES.get(counter);
-  if (names === undefined) {
-    names = [`${counter} packets`, `${counter} bytes`];
-    // VPP has a fixed, small set of /if/ counters; the bound only guards a corrupt directory.
-    if (COMBINED_NAMES.size < 256) COMBINED_NAMES.set(counter, names);
-  }
-  return names;
 }
 
 /**
